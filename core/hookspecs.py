@@ -1,0 +1,33 @@
+"""The hooks an agency plugin implements. This module is the plugin contract.
+
+A plugin is a module (or object) registered under the entry-point group
+``scr_returns``; the entry point's name is the plugin's name. It implements the
+hooks below with :data:`core.hookimpl`. Keep the set small: a hook is added only
+when a second plugin needs it.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from core.descriptors import AgencySpec
+
+PROJECT = "scr_returns"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def scr_returns_register_agency() -> AgencySpec:  # type: ignore[empty-body]
+    """Declare the one agency this plugin provides, with all of its forms.
+
+    Called once per plugin at start-up; results are collected (one per
+    plugin). Returns an :class:`~core.descriptors.AgencySpec`: its ``name`` is
+    the agency's URL name (``[a-z][a-z0-9-]*``) and must be unique across all
+    installed plugins: two plugins claiming one agency stop start-up. Every form
+    version's schema must pass the draft 2020-12 meta-schema and may ``$ref``
+    the shared definitions in the top-level ``schemas/`` by their ``$id``.
+    The hook must not do I/O beyond reading the plugin's own files, and must
+    return the same value every time.
+    """

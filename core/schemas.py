@@ -1,0 +1,102 @@
+"""Loading and checking JSON Schemas: the shared ones and every plugin's.
+
+One :class:`SchemaLibrary` holds every schema resource by its ``$id`` and
+offers it both as a ``referencing.Registry`` (python-jsonschema) and as a
+``jsonschema_rs.Registry`` (the compiled engine), so ``$ref`` resolves the
+same way in both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+import referencing
+import referencing.jsonschema
+from jsonschema.exceptions import SchemaError
+
+from schemas import SCHEMAS_DIR
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+class SchemaProblem(ValueError):
+    """A schema is unusable: fails the meta-schema, lacks or repeats an ``$id``."""
+
+
+def check_schema(schema: Mapping[str, Any], *, where: str) -> None:
+    """Refuse a schema that is not draft 2020-12 or fails the meta-schema."""
+    declared = schema.get("$schema")
+    if declared not in (None, DRAFT):
+        raise SchemaProblem(f"{where}: $schema must be {DRAFT!r}, not {declared!r}")
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        at = "/".join(str(p) for p in exc.absolute_path) or "(root)"
+        raise SchemaProblem(f"{where}: fails the draft 2020-12 meta-schema at {at}: "
+                            f"{exc.message}") from None
+
+
+def shared_schemas(directory: Path = SCHEMAS_DIR) -> list[dict[str, Any]]:
+    """The shared definitions under the top-level ``schemas/`` folder."""
+    found = []
+    for path in sorted(directory.rglob("*.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        check_schema(schema, where=str(path.relative_to(directory)))
+        if "$id" not in schema:
+            raise SchemaProblem(f"{path.name}: a shared schema needs an $id")
+        found.append(schema)
+    return found
+
+
+class SchemaLibrary:
+    """Every schema resource known to the service, by ``$id``."""
+
+    def __init__(self, resources: Iterable[Mapping[str, Any]] = ()) -> None:
+        self._by_id: dict[str, Mapping[str, Any]] = {}
+        for schema in resources:
+            self.add(schema, where=str(schema.get("$id")))
+        self._py: referencing.Registry[Any] | None = None
+        self._rs: Any = None
+
+    @classmethod
+    def with_shared(cls) -> SchemaLibrary:
+        return cls(shared_schemas())
+
+    def add(self, schema: Mapping[str, Any], *, where: str) -> None:
+        sid = schema.get("$id")
+        if not isinstance(sid, str):
+            return
+        if sid in self._by_id and self._by_id[sid] != schema:
+            raise SchemaProblem(f"{where}: $id {sid!r} is already used by another schema")
+        self._by_id[sid] = schema
+        self._py = self._rs = None
+
+    def __contains__(self, sid: str) -> bool:
+        return sid in self._by_id
+
+    @property
+    def python_registry(self) -> referencing.Registry[Any]:
+        if self._py is None:
+            spec = referencing.jsonschema.DRAFT202012
+            self._py = referencing.Registry().with_resources(
+                (sid, spec.create_resource(dict(s))) for sid, s in self._by_id.items())
+        return self._py
+
+    @property
+    def rust_registry(self) -> Any:
+        if self._rs is None:
+            self._rs = jsonschema_rs.Registry(
+                [(sid, dict(s)) for sid, s in self._by_id.items()])
+        return self._rs
+
+    def check_refs(self, schema: Mapping[str, Any], *, where: str) -> None:
+        """Refuse a schema whose ``$ref`` cannot be resolved in this library."""
+        try:
+            jsonschema_rs.validator_for(dict(schema), registry=self.rust_registry)
+        except (jsonschema_rs.ReferencingError, ValueError) as exc:
+            raise SchemaProblem(f"{where}: {exc}") from None

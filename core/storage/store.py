@@ -1,0 +1,249 @@
+"""The store: every read and write of the database, in explicit transactions.
+
+``with store.write() as tx`` takes the write lock up front (SQLite ``BEGIN
+IMMEDIATE``; row locks on PostgreSQL); ``with store.read() as tx`` is a plain
+transaction. Nothing here updates or deletes a revision: the database refuses
+it too (triggers, see the first migration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from core.storage import tables as t
+from core.storage.engine import WRITE
+from core.storage.records import (
+    ReturnRecord,
+    ReviewRecord,
+    RevisionRecord,
+    StoredAnswer,
+    TokenRecord,
+)
+
+
+class Tx:
+    """One open transaction; every query of the service lives here."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    # -- plugin state ----------------------------------------------------------------
+    def plugin_states(self) -> dict[str, bool]:
+        rows = self.conn.execute(sa.select(t.plugin_state.c.name, t.plugin_state.c.enabled))
+        return {name: bool(enabled) for name, enabled in rows}
+
+    def set_plugin_state(self, name: str, enabled: bool, *, by: str | None,
+                         now: datetime) -> None:
+        values = {"enabled": enabled, "changed_at": now, "changed_by": by}
+        stmt = _upsert(self.conn, t.plugin_state, {"name": name, **values}, ["name"], values)
+        self.conn.execute(stmt)
+
+    # -- reviews ---------------------------------------------------------------------
+    def insert_review(self, values: Mapping[str, Any],
+                      agencies: Mapping[str, Mapping[str, date | None]]) -> int:
+        review_id = self.conn.execute(
+            t.reviews.insert().values(**values).returning(t.reviews.c.id)).scalar_one()
+        self._replace_review_forms(review_id, agencies)
+        return int(review_id)
+
+    def update_review(self, review_id: int, values: Mapping[str, Any],
+                      agencies: Mapping[str, Mapping[str, date | None]] | None) -> None:
+        self.conn.execute(t.reviews.update().where(t.reviews.c.id == review_id).values(**values))
+        if agencies is not None:
+            self._replace_review_forms(review_id, agencies)
+
+    def _replace_review_forms(self, review_id: int,
+                              agencies: Mapping[str, Mapping[str, date | None]]) -> None:
+        rf = t.review_forms
+        self.conn.execute(rf.delete().where(rf.c.review_id == review_id))
+        rows = [{"review_id": review_id, "agency": a, "form": f, "due": due}
+                for a, forms in agencies.items() for f, due in forms.items()]
+        if rows:
+            self.conn.execute(rf.insert(), rows)
+
+    def review_exists(self, ref: str) -> bool:
+        return self.conn.execute(
+            sa.select(t.reviews.c.id).where(t.reviews.c.ref == ref)).first() is not None
+
+    def review(self, ref: str) -> ReviewRecord | None:
+        found = self.reviews(refs=[ref])
+        return found[0] if found else None
+
+    def reviews(self, refs: list[str] | None = None) -> list[ReviewRecord]:
+        query = sa.select(t.reviews).order_by(t.reviews.c.ref)
+        if refs is not None:
+            query = query.where(t.reviews.c.ref.in_(refs))
+        rows = self.conn.execute(query).mappings().all()
+        if not rows:
+            return []
+        rf = t.review_forms
+        forms = self.conn.execute(
+            sa.select(rf).where(rf.c.review_id.in_([r["id"] for r in rows]))
+            .order_by(rf.c.agency, rf.c.form)).mappings().all()
+        by_review: dict[int, dict[str, dict[str, date | None]]] = {}
+        for f in forms:
+            by_review.setdefault(f["review_id"], {}).setdefault(f["agency"], {})[f["form"]] = \
+                f["due"]
+        return [ReviewRecord(agencies=by_review.get(r["id"], {}), **r) for r in rows]
+
+    # -- returns and revisions ---------------------------------------------------------
+    def _return_query(self) -> sa.Select[Any]:
+        r = t.returns
+        return sa.select(r.c.id, t.reviews.c.ref.label("review_ref"), r.c.agency, r.c.form,
+                         r.c.state, r.c.latest_revision, r.c.created_at, r.c.updated_at) \
+            .join(t.reviews, t.reviews.c.id == r.c.review_id)
+
+    def get_return(self, review_id: int, agency: str, form: str, *,
+                   lock: bool = False) -> ReturnRecord | None:
+        r = t.returns
+        query = self._return_query().where(r.c.review_id == review_id, r.c.agency == agency,
+                                           r.c.form == form)
+        if lock:
+            query = query.with_for_update(of=r)
+        row = self.conn.execute(query).mappings().first()
+        return ReturnRecord(**row) if row else None
+
+    def lock_or_create_return(self, review_id: int, agency: str, form: str,
+                              now: datetime) -> ReturnRecord:
+        """The return, locked for writing; created (with no revision yet) if new."""
+        values = {"review_id": review_id, "agency": agency, "form": form,
+                  "state": "submitted", "latest_revision": 0, "created_at": now,
+                  "updated_at": now}
+        self.conn.execute(_insert_ignore(self.conn, t.returns, values,
+                                         ["review_id", "agency", "form"]))
+        found = self.get_return(review_id, agency, form, lock=True)
+        assert found is not None
+        return found
+
+    def list_returns(self, review_id: int, *, agency: str | None = None,
+                     form: str | None = None, state: str | None = None) -> list[ReturnRecord]:
+        r = t.returns
+        query = self._return_query().where(r.c.review_id == review_id, r.c.latest_revision > 0)
+        for column, value in ((r.c.agency, agency), (r.c.form, form), (r.c.state, state)):
+            if value is not None:
+                query = query.where(column == value)
+        rows = self.conn.execute(query.order_by(r.c.agency, r.c.form)).mappings().all()
+        return [ReturnRecord(**row) for row in rows]
+
+    def insert_revision(self, ret: ReturnRecord, *, schema_version: int, document: str,
+                        sha256: str, warnings: list[dict[str, Any]], by: str,
+                        now: datetime) -> int:
+        number = ret.latest_revision + 1
+        self.conn.execute(t.revisions.insert().values(
+            return_id=ret.id, number=number, schema_version=schema_version,
+            document=document, sha256=sha256, warnings=warnings, submitted_at=now,
+            submitted_by=by))
+        self.conn.execute(t.returns.update().where(t.returns.c.id == ret.id)
+                          .values(latest_revision=number, state="submitted", updated_at=now))
+        return number
+
+    def revision(self, return_id: int, number: int) -> RevisionRecord | None:
+        v = t.revisions
+        row = self.conn.execute(
+            sa.select(*_revision_columns()).where(v.c.return_id == return_id,
+                                                  v.c.number == number)).mappings().first()
+        return RevisionRecord(**row) if row else None
+
+    def revisions(self, return_id: int) -> list[RevisionRecord]:
+        v = t.revisions
+        rows = self.conn.execute(
+            sa.select(*_revision_columns()).where(v.c.return_id == return_id)
+            .order_by(v.c.number)).mappings().all()
+        return [RevisionRecord(**row) for row in rows]
+
+    # -- idempotency -----------------------------------------------------------------
+    def stored_answer(self, token_id: str, key: str) -> StoredAnswer | None:
+        i = t.idempotency
+        row = self.conn.execute(
+            sa.select(i.c.fingerprint, i.c.status, i.c.headers, i.c.body)
+            .where(i.c.token_id == token_id, i.c.key == key)).mappings().first()
+        return StoredAnswer(**row) if row else None
+
+    def store_answer(self, token_id: str, key: str, answer: StoredAnswer,
+                     now: datetime) -> None:
+        self.conn.execute(t.idempotency.insert().values(
+            token_id=token_id, key=key, fingerprint=answer.fingerprint, status=answer.status,
+            headers=answer.headers, body=answer.body, created_at=now))
+
+    # -- tokens ----------------------------------------------------------------------
+    def insert_token(self, record: TokenRecord, secret_sha256: str) -> None:
+        values = {f: getattr(record, f) for f in record.__slots__}  # type: ignore[attr-defined]
+        self.conn.execute(t.tokens.insert().values(secret_sha256=secret_sha256, **values))
+
+    def token_by_hash(self, secret_sha256: str) -> TokenRecord | None:
+        row = self.conn.execute(sa.select(*_token_columns())
+                                .where(t.tokens.c.secret_sha256 == secret_sha256)
+                                ).mappings().first()
+        return TokenRecord(**row) if row else None
+
+    def token(self, token_id: str) -> TokenRecord | None:
+        row = self.conn.execute(sa.select(*_token_columns())
+                                .where(t.tokens.c.id == token_id)).mappings().first()
+        return TokenRecord(**row) if row else None
+
+    def tokens(self) -> list[TokenRecord]:
+        rows = self.conn.execute(sa.select(*_token_columns())
+                                 .order_by(t.tokens.c.created_at, t.tokens.c.id)).mappings()
+        return [TokenRecord(**row) for row in rows]
+
+    def revoke_token(self, token_id: str, now: datetime) -> bool:
+        done = self.conn.execute(t.tokens.update().where(
+            t.tokens.c.id == token_id, t.tokens.c.revoked_at.is_(None)).values(revoked_at=now))
+        return bool(done.rowcount)
+
+    def touch_token(self, token_id: str, now: datetime) -> None:
+        self.conn.execute(t.tokens.update().where(t.tokens.c.id == token_id)
+                          .values(last_used_at=now))
+
+
+def _revision_columns() -> list[sa.Column[Any]]:
+    v = t.revisions
+    return [v.c.number, v.c.schema_version, v.c.document, v.c.sha256, v.c.warnings,
+            v.c.submitted_at, v.c.submitted_by]
+
+
+def _token_columns() -> list[sa.Column[Any]]:
+    return [c for c in t.tokens.c if c.name != "secret_sha256"]
+
+
+def _insert_ignore(conn: sa.Connection, table: sa.Table, values: Mapping[str, Any],
+                   keys: list[str]) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+
+
+def _upsert(conn: sa.Connection, table: sa.Table, values: Mapping[str, Any], keys: list[str],
+            update: Mapping[str, Any]) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).values(**values).on_conflict_do_update(
+        index_elements=keys, set_=dict(update))
+
+
+class Store:
+    """Transactions over one engine."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        with self.engine.connect() as conn, conn.begin():
+            yield Tx(conn)
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        with self.engine.connect() as conn:
+            conn.execution_options(**{WRITE: True})
+            with conn.begin():
+                yield Tx(conn)
+
+    def ping(self) -> bool:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return True

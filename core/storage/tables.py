@@ -1,0 +1,121 @@
+"""The database schema, as SQLAlchemy Core tables (the migrations create it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every database."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+plugin_state = sa.Table(
+    "plugin_state", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("changed_at", UtcDateTime(), nullable=False),
+    sa.Column("changed_by", sa.String(64), nullable=True),
+)
+
+reviews = sa.Table(
+    "reviews", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("ref", sa.String(64), nullable=False, unique=True),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("scope_from", sa.Date, nullable=False),
+    sa.Column("scope_to", sa.Date, nullable=False),
+    sa.Column("terms_of_reference", sa.Text, nullable=True),
+    sa.Column("subjects", sa.JSON, nullable=False),
+    sa.Column("kloes", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+review_forms = sa.Table(
+    "review_forms", metadata,
+    sa.Column("review_id", sa.ForeignKey("reviews.id"), primary_key=True),
+    sa.Column("agency", sa.String(40), primary_key=True),
+    sa.Column("form", sa.String(40), primary_key=True),
+    sa.Column("due", sa.Date, nullable=True),
+)
+
+returns = sa.Table(
+    "returns", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("review_id", sa.ForeignKey("reviews.id"), nullable=False),
+    sa.Column("agency", sa.String(40), nullable=False),
+    sa.Column("form", sa.String(40), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("latest_revision", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("review_id", "agency", "form"),
+)
+
+# Immutable: triggers in the migrations refuse UPDATE and DELETE.
+revisions = sa.Table(
+    "revisions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("return_id", sa.ForeignKey("returns.id"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("schema_version", sa.Integer, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("warnings", sa.JSON, nullable=False),
+    sa.Column("submitted_at", UtcDateTime(), nullable=False),
+    sa.Column("submitted_by", sa.String(32), nullable=False),
+    sa.UniqueConstraint("return_id", "number"),
+)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("agency", sa.String(40), nullable=True),
+    sa.Column("reviews", sa.JSON, nullable=False),
+    sa.Column("secret_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
+    sa.Column("last_used_at", UtcDateTime(), nullable=True),
+)
+
+idempotency = sa.Table(
+    "idempotency", metadata,
+    sa.Column("token_id", sa.String(32), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("headers", sa.JSON, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)

@@ -1,0 +1,227 @@
+"""Validating a document: the form's JSON Schema (every error), then its rules.
+
+Two schema engines give identical problems: the compiled ``jsonschema-rs``
+(the default, fast, linear-time regexes) and python-jsonschema (the reference,
+used by the differential test and selectable in settings). Both turn engine
+errors into the same :class:`~core.errors.Problem` (code ``schema.<keyword>``,
+pointer at the offending field, our own plain-English message).
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol
+
+import jsonschema
+import jsonschema_rs
+
+from core.descriptors import RuleContext, json_pointer
+from core.errors import Problem, PluginRuleError, ValidationReport
+from core.schemas import SchemaLibrary
+
+log = logging.getLogger(__name__)
+
+Path = tuple[str | int, ...]
+
+_TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number",
+               "boolean": "true or false", "array": "a list", "object": "an object",
+               "null": "null"}
+_FORMAT_NAMES = {"date": "a real date written YYYY-MM-DD", "time": "a time",
+                 "date-time": "a date and time", "email": "an email address",
+                 "uri": "a web address"}
+
+
+def _fmt(values: Iterable[Any]) -> str:
+    return ", ".join(repr(v) if isinstance(v, str) else str(v) for v in values)
+
+
+def message_for(keyword: str, params: Mapping[str, Any]) -> str:
+    """The practitioner's message for one schema keyword failure."""
+    limit = params.get("limit")
+    match keyword:
+        case "required":
+            return "This field is required but is missing."
+        case "additionalProperties" | "unevaluatedProperties":
+            return "This field is not part of the form."
+        case "type":
+            names = [_TYPE_NAMES.get(t, t) for t in params["types"]]
+            return "Must be " + " or ".join(names) + "."
+        case "enum":
+            return "Must be one of: " + _fmt(params["options"]) + "."
+        case "const":
+            return f"Must be {params['expected']!r}."
+        case "format":
+            return "Must be " + _FORMAT_NAMES.get(params["format"], params["format"]) + "."
+        case "pattern":
+            return "Is not written in the expected form."
+        case "minLength":
+            return "Must not be empty." if limit == 1 else f"Must be at least {limit} characters."
+        case "maxLength":
+            return f"Must be at most {limit} characters."
+        case "minimum":
+            return f"Must be at least {limit}."
+        case "maximum":
+            return f"Must be at most {limit}."
+        case "exclusiveMinimum":
+            return f"Must be more than {limit}."
+        case "exclusiveMaximum":
+            return f"Must be less than {limit}."
+        case "multipleOf":
+            return f"Must be a multiple of {params['multiple_of']}."
+        case "minItems":
+            return "Must not be empty." if limit == 1 else f"Must have at least {limit} items."
+        case "maxItems":
+            return f"Must have at most {limit} items."
+        case "uniqueItems":
+            return "Must not repeat the same value."
+        case "minProperties" | "maxProperties":
+            return f"Must have {'at least' if keyword == 'minProperties' else 'at most'} " \
+                   f"{limit} fields."
+        case "oneOf" | "anyOf":
+            return "Does not match any of the allowed forms of this field."
+        case "dependentRequired":
+            return "This field is required here but is missing."
+        case _:
+            return "Is not allowed here."
+
+
+def _problem(path: Path, keyword: str, params: Mapping[str, Any]) -> Problem:
+    return Problem(pointer=json_pointer(*path), code=f"schema.{keyword}",
+                   message=message_for(keyword, params), severity="error", source="schema")
+
+
+class SchemaEngine(Protocol):
+    """A compiled schema: every error of an instance, as problems."""
+
+    def problems(self, instance: Any) -> Iterator[Problem]: ...
+
+
+class RustEngine:
+    """The compiled validator (jsonschema-rs)."""
+
+    name = "jsonschema-rs"
+
+    def __init__(self, schema: Mapping[str, Any], library: SchemaLibrary) -> None:
+        self._validator = jsonschema_rs.validator_for(
+            dict(schema), registry=library.rust_registry, validate_formats=True)
+
+    def is_valid(self, instance: Any) -> bool:
+        return bool(self._validator.is_valid(instance))
+
+    def problems(self, instance: Any) -> Iterator[Problem]:
+        for error in self._validator.iter_errors(instance):
+            kind = error.kind
+            keyword = kind.name
+            params = kind.as_dict()
+            path = tuple(error.instance_path)
+            if keyword == "required":
+                yield _problem((*path, params["property"]), keyword, params)
+            elif keyword in ("additionalProperties", "unevaluatedProperties"):
+                for name in params["unexpected"]:
+                    yield _problem((*path, name), keyword, params)
+            elif keyword == "dependentRequired":
+                yield _problem(path, keyword, params)
+            else:
+                if keyword == "const":
+                    params = {"expected": params["expected_value"]}
+                yield _problem(path, keyword, params)
+
+
+class PythonEngine:
+    """The reference validator (python-jsonschema), with format assertion on."""
+
+    name = "python-jsonschema"
+
+    def __init__(self, schema: Mapping[str, Any], library: SchemaLibrary) -> None:
+        self._validator = jsonschema.Draft202012Validator(
+            dict(schema), registry=library.python_registry,
+            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+    def is_valid(self, instance: Any) -> bool:
+        return bool(self._validator.is_valid(instance))
+
+    def problems(self, instance: Any) -> Iterator[Problem]:
+        for error in self._validator.iter_errors(instance):
+            keyword = str(error.validator)
+            value = error.validator_value
+            path = tuple(error.absolute_path)
+            if keyword == "required":
+                missing = next(p for p in value if f"{p!r} is a required property"
+                               == error.message)
+                yield _problem((*path, missing), keyword, {})
+            elif keyword in ("additionalProperties", "unevaluatedProperties"):
+                for name in _unexpected(error):
+                    yield _problem((*path, name), keyword, {})
+            else:
+                yield _problem(path, keyword, _python_params(keyword, value, error))
+
+
+def _python_params(keyword: str, value: Any, error: Any) -> dict[str, Any]:
+    match keyword:
+        case "type":
+            return {"types": sorted(value) if isinstance(value, list) else [value]}
+        case "enum":
+            return {"options": value}
+        case "const":
+            return {"expected": value}
+        case "format":
+            return {"format": value}
+        case "multipleOf":
+            return {"multiple_of": value}
+        case _:
+            return {"limit": value}
+
+
+def _unexpected(error: Any) -> Sequence[str]:
+    # python-jsonschema names the unexpected properties only in its message,
+    # as a sequence of reprs: "... not allowed ('a', 'b' were unexpected)".
+    text = error.message
+    inner = text[text.index("(") + 1: text.rindex(" unexpected)")]
+    inner = inner.rsplit(" ", 1)[0]  # drop "was" / "were"
+    return list(ast.literal_eval("(" + inner + ",)"))
+
+
+def _sort_key(problem: Problem) -> tuple[tuple[int, int | str], ...]:
+    parts = problem.pointer.split("/")[1:]
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
+
+
+def run_rules(rules: Sequence[Any], document: Any, context: RuleContext, *, plugin: str,
+              schema_valid: bool) -> Iterator[Problem]:
+    """Every problem from the form's rules, tagged with the plugin's name.
+
+    A rule that raises on a document that failed the schema is skipped: it
+    tripped over a shape the schema errors already report. One that raises on a
+    schema-valid document is a plugin bug, raised as :class:`PluginRuleError`.
+    """
+    for rule in rules:
+        name = getattr(rule, "__qualname__", repr(rule))
+        try:
+            found = list(rule(document, context))
+        except Exception as exc:
+            if not schema_valid:
+                log.debug("rule %s of plugin %s skipped on a schema-invalid document",
+                          name, plugin)
+                continue
+            log.exception("rule %s of plugin %s raised", name, plugin)
+            raise PluginRuleError(plugin, name) from exc
+        for p in found:
+            yield Problem(p.pointer, p.code, p.message, p.severity, plugin)
+
+
+def validate_document(engine: SchemaEngine, rules: Sequence[Any], document: Any,
+                      context: RuleContext, *, plugin: str, cap: int) -> ValidationReport:
+    """Schema then rules; every problem counted, at most ``cap`` kept, in document order."""
+    schema_problems = sorted(engine.problems(document), key=_sort_key)
+    rule_problems = sorted(run_rules(rules, document, context, plugin=plugin,
+                                     schema_valid=not schema_problems), key=_sort_key)
+    # Errors first: if the list is cut, what blocks acceptance is what is shown.
+    everything = [p for p in schema_problems + rule_problems if p.severity == "error"] + \
+                 [p for p in rule_problems if p.severity == "warning"]
+    errors = sum(1 for p in everything if p.severity == "error")
+    return ValidationReport(problems=everything[:cap], error_count=errors,
+                            warning_count=len(everything) - errors,
+                            truncated=len(everything) > cap,
+                            schema_version=context.schema_version)

@@ -1,0 +1,1 @@
+"""The agency plugins shipped with scr-returns (registered through entry points)."""

@@ -1,0 +1,1 @@
+"""The education agency plugin."""

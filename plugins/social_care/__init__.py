@@ -1,0 +1,1 @@
+"""The social_care agency plugin."""
