@@ -21,9 +21,29 @@ from core.descriptors import (
 )
 from core.errors import Problem
 from core.hookspecs import hookimpl
+from core.rulekit import (
+    COMMON_CODES,
+    ChronologyEntry,
+    agency_report_rules,
+    chronology_entries,
+    chronology_rules,
+    cro_number_valid,
+    laestab_valid,
+    local_authority_valid,
+    nhs_number_is_test,
+    nhs_number_valid,
+    nil_return_rules,
+    parse_date,
+    pnc_id_valid,
+    records_secured_rules,
+    school_urn_valid,
+    upn_valid,
+)
 
 __all__ = [
+    "COMMON_CODES",
     "AgencySpec",
+    "ChronologyEntry",
     "ChronologyMapping",
     "FormSpec",
     "FormVersion",
@@ -32,8 +52,22 @@ __all__ = [
     "ReviewContext",
     "Rule",
     "RuleContext",
+    "agency_report_rules",
+    "chronology_entries",
+    "chronology_rules",
+    "cro_number_valid",
     "hookimpl",
     "json_pointer",
+    "laestab_valid",
     "load_json_resource",
+    "local_authority_valid",
+    "nhs_number_is_test",
+    "nhs_number_valid",
+    "nil_return_rules",
+    "parse_date",
+    "pnc_id_valid",
     "problem",
+    "records_secured_rules",
+    "school_urn_valid",
+    "upn_valid",
 ]

@@ -41,6 +41,8 @@ class LoadedForm:
 
 @dataclass(frozen=True)
 class LoadedPlugin:
+    """An installed plugin; ``builtin`` ones are enabled until an admin disables them."""
+
     name: str
     agency: AgencySpec
     distribution: str | None
@@ -62,6 +64,9 @@ class PluginHost:
             self.pm.set_blocked(name)
         if entry_points:
             self._load_entry_points()
+        # Plugins handed in directly were chosen by whoever built the host (a
+        # test, an embedding application): they count as built in.
+        self._direct = set(extra or {})
         for name, plugin in (extra or {}).items():
             self._register(name, plugin, dist=None, version="0")
         try:
@@ -128,7 +133,7 @@ class PluginHost:
             forms = {f.name: LoadedForm(plugin, spec.name, f, self._compile(plugin, spec, f))
                      for f in spec.forms}
             loaded = LoadedPlugin(plugin, spec, dist, spec.version or version,
-                                  dist == BUILTIN_DIST, forms)
+                                  dist == BUILTIN_DIST or plugin in self._direct, forms)
             self.plugins[plugin] = loaded
             self.by_agency[spec.name] = loaded
 

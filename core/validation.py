@@ -18,7 +18,7 @@ import jsonschema
 import jsonschema_rs
 
 from core.descriptors import RuleContext, json_pointer
-from core.errors import Problem, PluginRuleError, ValidationReport
+from core.errors import PluginRuleError, Problem, ValidationReport
 from core.schemas import SchemaLibrary
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,15 @@ def message_for(keyword: str, params: Mapping[str, Any]) -> str:
         case "additionalProperties" | "unevaluatedProperties":
             return "This field is not part of the form."
         case "type":
-            names = [_TYPE_NAMES.get(t, t) for t in params["types"]]
+            # Sorted: jsonschema-rs lists a type union in its own order, the schema in another.
+            names = [_TYPE_NAMES.get(t, t) for t in sorted(params["types"])]
             return "Must be " + " or ".join(names) + "."
         case "enum":
             return "Must be one of: " + _fmt(params["options"]) + "."
         case "const":
-            return f"Must be {params['expected']!r}."
+            return "Must be " + repr(params["expected"]) + "."
         case "format":
-            return "Must be " + _FORMAT_NAMES.get(params["format"], params["format"]) + "."
+            return "Must be " + _FORMAT_NAMES.get(params["format"], str(params["format"])) + "."
         case "pattern":
             return "Is not written in the expected form."
         case "minLength":
@@ -117,12 +118,20 @@ class RustEngine:
             params = kind.as_dict()
             path = tuple(error.instance_path)
             if keyword == "required":
+                # jsonschema-rs reports dependentRequired as "required"; only the
+                # schema path tells them apart.
+                if error.schema_path[-1] == "dependentRequired":
+                    keyword = "dependentRequired"
                 yield _problem((*path, params["property"]), keyword, params)
             elif keyword in ("additionalProperties", "unevaluatedProperties"):
                 for name in params["unexpected"]:
                     yield _problem((*path, name), keyword, params)
-            elif keyword == "dependentRequired":
-                yield _problem(path, keyword, params)
+            elif keyword == "falseSchema" and error.schema_path[-1] == "additionalProperties":
+                # "additionalProperties": false with no sibling properties is compiled
+                # to a false schema and reported once, naming no field: every field
+                # of that object is unexpected.
+                for name in _value_at(instance, path):
+                    yield _problem((*path, name), "additionalProperties", {})
             else:
                 if keyword == "const":
                     params = {"expected": params["expected_value"]}
@@ -144,7 +153,8 @@ class PythonEngine:
 
     def problems(self, instance: Any) -> Iterator[Problem]:
         for error in self._validator.iter_errors(instance):
-            keyword = str(error.validator)
+            # A false subschema's error carries no keyword; jsonschema-rs calls it this.
+            keyword = "falseSchema" if error.validator is None else str(error.validator)
             value = error.validator_value
             path = tuple(error.absolute_path)
             if keyword == "required":
@@ -154,8 +164,19 @@ class PythonEngine:
             elif keyword in ("additionalProperties", "unevaluatedProperties"):
                 for name in _unexpected(error):
                     yield _problem((*path, name), keyword, {})
+            elif keyword == "dependentRequired":
+                # Pointer at the missing field, as for "required" (and as jsonschema-rs).
+                missing = next(d for name, deps in value.items() for d in deps
+                               if f"{d!r} is a dependency of {name!r}" == error.message)
+                yield _problem((*path, missing), keyword, {})
             else:
                 yield _problem(path, keyword, _python_params(keyword, value, error))
+
+
+def _value_at(document: Any, path: Path) -> Any:
+    for part in path:
+        document = document[part]
+    return document
 
 
 def _python_params(keyword: str, value: Any, error: Any) -> dict[str, Any]:
@@ -205,7 +226,6 @@ def run_rules(rules: Sequence[Any], document: Any, context: RuleContext, *, plug
                 log.debug("rule %s of plugin %s skipped on a schema-invalid document",
                           name, plugin)
                 continue
-            log.exception("rule %s of plugin %s raised", name, plugin)
             raise PluginRuleError(plugin, name) from exc
         for p in found:
             yield Problem(p.pointer, p.code, p.message, p.severity, plugin)
@@ -214,12 +234,15 @@ def run_rules(rules: Sequence[Any], document: Any, context: RuleContext, *, plug
 def validate_document(engine: SchemaEngine, rules: Sequence[Any], document: Any,
                       context: RuleContext, *, plugin: str, cap: int) -> ValidationReport:
     """Schema then rules; every problem counted, at most ``cap`` kept, in document order."""
-    schema_problems = sorted(engine.problems(document), key=_sort_key)
-    rule_problems = sorted(run_rules(rules, document, context, plugin=plugin,
-                                     schema_valid=not schema_problems), key=_sort_key)
+    schema_problems = list(engine.problems(document))
+    rule_problems = list(run_rules(rules, document, context, plugin=plugin,
+                                   schema_valid=not schema_problems))
     # Errors first: if the list is cut, what blocks acceptance is what is shown.
-    everything = [p for p in schema_problems + rule_problems if p.severity == "error"] + \
-                 [p for p in rule_problems if p.severity == "warning"]
+    # Each severity in document order, schema and rule problems interleaved (the
+    # sort is stable: at one pointer the schema's problem comes first).
+    everything = sorted((p for p in schema_problems + rule_problems if p.severity == "error"),
+                        key=_sort_key) + \
+                 sorted((p for p in rule_problems if p.severity == "warning"), key=_sort_key)
     errors = sum(1 for p in everything if p.severity == "error")
     return ValidationReport(problems=everything[:cap], error_count=errors,
                             warning_count=len(everything) - errors,

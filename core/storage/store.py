@@ -122,14 +122,22 @@ class Tx:
         return found
 
     def list_returns(self, review_id: int, *, agency: str | None = None,
-                     form: str | None = None, state: str | None = None) -> list[ReturnRecord]:
-        r = t.returns
-        query = self._return_query().where(r.c.review_id == review_id, r.c.latest_revision > 0)
+                     form: str | None = None, state: str | None = None,
+                     after_id: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+        """Returns with at least one revision, by id, each with its latest revision's facts."""
+        r, v = t.returns, t.revisions
+        query = (sa.select(r.c.id, r.c.agency, r.c.form, r.c.state, r.c.latest_revision,
+                           r.c.updated_at, v.c.schema_version, v.c.submitted_at,
+                           v.c.submitted_by, v.c.warnings)
+                 .join(v, sa.and_(v.c.return_id == r.c.id, v.c.number == r.c.latest_revision))
+                 .where(r.c.review_id == review_id, r.c.id > after_id))
         for column, value in ((r.c.agency, agency), (r.c.form, form), (r.c.state, state)):
             if value is not None:
                 query = query.where(column == value)
-        rows = self.conn.execute(query.order_by(r.c.agency, r.c.form)).mappings().all()
-        return [ReturnRecord(**row) for row in rows]
+        query = query.order_by(r.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return [dict(row) for row in self.conn.execute(query).mappings()]
 
     def insert_revision(self, ret: ReturnRecord, *, schema_version: int, document: str,
                         sha256: str, warnings: list[dict[str, Any]], by: str,
@@ -173,7 +181,7 @@ class Tx:
 
     # -- tokens ----------------------------------------------------------------------
     def insert_token(self, record: TokenRecord, secret_sha256: str) -> None:
-        values = {f: getattr(record, f) for f in record.__slots__}  # type: ignore[attr-defined]
+        values = {f: getattr(record, f) for f in record.__slots__}
         self.conn.execute(t.tokens.insert().values(secret_sha256=secret_sha256, **values))
 
     def token_by_hash(self, secret_sha256: str) -> TokenRecord | None:

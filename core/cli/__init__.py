@@ -1,0 +1,7 @@
+"""The ``scr-returns`` command line (click)."""
+
+from __future__ import annotations
+
+from core.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,185 @@
+"""``scr-returns``: serve, migrate, manage plugins and tokens, validate offline."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from core import jsonio
+from core.auth import SYSTEM
+from core.bootstrap import build_services
+from core.errors import BadRequestError, PluginLoadError, ServiceError
+from core.service import Services
+from core.settings import Settings
+from core.storage import make_engine, upgrade
+
+
+def _services() -> Services:
+    settings = Settings.from_env()
+    try:
+        return build_services(settings)
+    except PluginLoadError as exc:
+        raise click.ClickException(f"cannot start: {exc}") from None
+
+
+def _migrate(settings: Settings) -> None:
+    engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def _echo_json(value: Any) -> None:
+    click.echo(json.dumps(json.loads(jsonio.dumps(value)), indent=2, ensure_ascii=False))
+
+
+@click.group()
+@click.version_option(package_name="scr-returns")
+def main() -> None:
+    """Multi-agency returns for safeguarding case reviews.
+
+    Settings come from the environment: SCR_RETURNS_DATA_DIR (default ./data),
+    SCR_RETURNS_DATABASE_URL (default SQLite in the data folder), and others
+    listed in the README.
+    """
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API with gunicorn, after bringing the database schema up to date."""
+    from core.cli.server import Server  # noqa: PLC0415 - gunicorn only when serving
+
+    settings = Settings.from_env()
+    _migrate(settings)
+    try:  # refuse to start on a broken plugin before forking any worker
+        build_services(settings).store.engine.dispose()
+    except PluginLoadError as exc:
+        raise click.ClickException(f"cannot start: {exc}") from None
+    where = settings.database_url if not settings.is_sqlite else \
+        settings.database_url.removeprefix("sqlite:///")
+    click.echo(f"scr-returns listening on http://{host}:{port} with {workers} workers")
+    click.echo(f"database: {where if settings.is_sqlite else '(from SCR_RETURNS_DATABASE_URL)'}")
+    click.echo("first admin token: scr-returns token create --role admin --name first-admin")
+    sys.stdout.flush()
+    Server(settings, bind=f"{host}:{port}", workers=workers).run()
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    _migrate(Settings.from_env())
+    click.echo("database is up to date")
+
+
+@main.group()
+def plugins() -> None:
+    """Agency plugins: list, enable, disable."""
+
+
+@plugins.command("list")
+def plugins_list() -> None:
+    """Every installed plugin and whether it is enabled."""
+    for p in _services().plugins.list():
+        state = "enabled" if p["enabled"] else "disabled"
+        forms = ", ".join(f"{f} v{'/'.join(map(str, v))}" for f, v in p["forms"].items())
+        click.echo(f"{p['name']:<14} {state:<9} {p['version']:<8} {p['title']}: {forms}")
+
+
+@plugins.command("enable")
+@click.argument("name")
+def plugins_enable(name: str) -> None:
+    """Enable a plugin (every worker and host sees it within a second)."""
+    _set_plugin(name, True)
+
+
+@plugins.command("disable")
+@click.argument("name")
+def plugins_disable(name: str) -> None:
+    """Disable a plugin; its stored returns stay readable."""
+    _set_plugin(name, False)
+
+
+def _set_plugin(name: str, enabled: bool) -> None:
+    try:
+        _services().plugins.set_enabled(SYSTEM, name, enabled)
+    except ServiceError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"{name} {'enabled' if enabled else 'disabled'}")
+
+
+@main.group()
+def token() -> None:
+    """Bearer tokens: create, list, revoke."""
+
+
+@token.command("create")
+@click.option("--role", required=True, type=click.Choice(["admin", "panel", "agency"]))
+@click.option("--name", default=None, help="What the token is for (default: the role).")
+@click.option("--agency", default=None, help="The agency of an agency token.")
+@click.option("--review", "reviews", multiple=True, help="A review it is bound to (repeat).")
+@click.option("--expires-in-days", type=int, default=None)
+def token_create(role: str, name: str | None, agency: str | None, reviews: tuple[str, ...],
+                 expires_in_days: int | None) -> None:
+    """Issue a token. The secret alone is the last line of standard output."""
+    try:
+        secret, record = _services().tokens.create(
+            name=name or role, role=role, agency=agency, reviews=list(reviews),
+            expires_in_days=expires_in_days)
+    except ServiceError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"token {record['id']} ({role}) expires {record['expires_at']:%Y-%m-%d}; "
+               "the secret is shown once, below:", err=False)
+    click.echo(secret)
+
+
+@token.command("list")
+def token_list() -> None:
+    """Every token (never a secret)."""
+    _echo_json(_services().tokens.list())
+
+
+@token.command("revoke")
+@click.argument("token_id")
+def token_revoke(token_id: str) -> None:
+    """Revoke a token; refused from the next request on."""
+    try:
+        _services().tokens.revoke(token_id)
+    except ServiceError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"{token_id} revoked")
+
+
+@main.command()
+@click.option("--agency", required=True)
+@click.option("--form", "form", required=True)
+@click.option("--schema-version", type=int, default=None)
+@click.option("--review", default=None,
+              help="Also run the rules that need this review (reads the database).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate(agency: str, form: str, schema_version: int | None, review: str | None,
+             file: Path) -> None:
+    """Validate FILE (a form document) exactly as the API would; exit 1 if invalid."""
+    services = _services()
+    try:
+        document = jsonio.loads(file.read_bytes(), max_depth=services.settings.max_json_depth)
+        if not isinstance(document, dict):
+            raise BadRequestError("The document must be a JSON object.")
+        report = services.returns.dry_run(SYSTEM, agency, form, document, schema_version,
+                                          review)
+    except ServiceError as exc:
+        raise click.ClickException(exc.detail) from None
+    _echo_json(report.as_dict())
+    sys.exit(0 if report.valid else 1)

@@ -1,0 +1,41 @@
+"""The falcon application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+
+from core.bootstrap import build_services
+from core.http import middleware, openapi, problems
+from core.http.media import media_handlers
+from core.http.policy import policy_of
+from core.http.routes import routes
+from core.service import Services
+from core.settings import Settings
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def create_app(settings: Settings | None = None, *,
+               services: Services | None = None) -> falcon.App[falcon.Request, falcon.Response]:
+    """A WSGI app over ``services`` (built from ``settings`` when not given)."""
+    settings = settings or (services.settings if services else Settings.from_env())
+    services = services or build_services(settings)
+    stack: list[Any] = [middleware.RequestId(), middleware.BodyLimit(settings.max_body_bytes),
+                        middleware.Authenticate(services)]
+    app = falcon.App(middleware=stack)
+    app.req_options.media_handlers = media_handlers(settings.max_body_bytes,
+                                                    settings.max_json_depth)
+    app.resp_options.media_handlers = app.req_options.media_handlers
+    problems.install(app)
+    document: dict[str, object] = {}
+    table = routes(services, document)
+    for template, resource in table:
+        for method in METHODS:
+            responder = getattr(resource, f"on_{method}", None)
+            if responder is not None and policy_of(responder) is None:
+                raise RuntimeError(f"{method.upper()} {template} declares no access policy")
+        app.add_route(template, resource)
+    document.update(openapi.build(table, services))
+    return app

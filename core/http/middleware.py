@@ -1,0 +1,66 @@
+"""Per-request work done before any resource: request id, size limit, authentication."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import falcon
+
+from core.errors import ForbiddenError, PayloadTooLargeError, UnauthorizedError
+from core.http.policy import policy_of
+from core.service import Services
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestId:
+    """Take a sane client ``X-Request-ID`` or make one; echo it on the response."""
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        given = req.get_header("X-Request-ID")
+        req.context.request_id = given if given and REQUEST_ID.match(given) \
+            else uuid.uuid4().hex
+        resp.set_header("X-Request-ID", req.context.request_id)
+
+
+class BodyLimit:
+    """Refuse a declared body over the limit before reading any of it."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        length = req.content_length
+        if length is not None and length > self.max_bytes:
+            raise PayloadTooLargeError(f"The body is larger than {self.max_bytes} bytes.")
+
+
+class Authenticate:
+    """Resolve the bearer token into ``req.context.principal`` per the responder's policy."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any,
+                         params: dict[str, Any]) -> None:
+        req.context.principal = None
+        if resource is None:
+            return
+        responder = getattr(resource, f"on_{req.method.lower()}", None)
+        declared = policy_of(responder)
+        if declared is None or declared.public:
+            return  # no responder (falcon answers 405) or a public route
+        if "access_token" in req.params or "token" in req.params:
+            raise UnauthorizedError("Tokens are accepted only in the Authorization header.")
+        header = req.get_header("Authorization")
+        if not header:
+            raise UnauthorizedError()
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise UnauthorizedError("Use 'Authorization: Bearer <token>'.")
+        principal = self.services.tokens.authenticate(secret.strip())
+        if principal.role not in declared.roles:
+            raise ForbiddenError(f"A {principal.role} token may not use this route.")
+        req.context.principal = principal

@@ -1,0 +1,47 @@
+"""Who may call a responder: every responder declares it, or the app refuses to start.
+
+``roles`` are the roles that may ever use the route (others: 403); ``binding``
+says what else the service layer checks, answering 404 when it fails:
+``"review"`` (the token must be bound to the review), ``"review+agency"``
+(and to the agency, for agency tokens), or ``"none"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from core.auth import ROLES, Role
+
+Binding = Literal["none", "review", "review+agency"]
+F = TypeVar("F", bound=Callable[..., Any])
+
+ANY: tuple[Role, ...] = ROLES
+ADMIN: tuple[Role, ...] = ("admin",)
+AGENCY: tuple[Role, ...] = ("agency",)
+
+
+@dataclass(frozen=True)
+class Policy:
+    public: bool = False
+    roles: tuple[Role, ...] = ()
+    binding: Binding = "none"
+
+
+def policy(*, roles: tuple[Role, ...] = (), binding: Binding = "none",
+           public: bool = False) -> Callable[[F], F]:
+    """Declare the access policy of one responder (``on_get``, ``on_put``, ...)."""
+    if public == bool(roles):
+        raise ValueError("a policy is either public or names the roles it admits")
+
+    def mark(responder: F) -> F:
+        responder.__dict__["policy"] = Policy(public, roles, binding)
+        return responder
+
+    return mark
+
+
+def policy_of(responder: Any) -> Policy | None:
+    found = getattr(responder, "policy", None)
+    return found if isinstance(found, Policy) else None

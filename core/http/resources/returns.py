@@ -1,0 +1,91 @@
+"""Returns: submit and amend, read the latest, every revision, the list."""
+
+from __future__ import annotations
+
+import re
+
+import falcon
+
+from core.envelopes import ReturnPutSchema
+from core.errors import BadRequestError
+from core.http.openapi_doc import operation
+from core.http.policy import AGENCY, ANY, policy
+from core.http.resources.base import body, principal, send, send_json
+from core.service import Services
+
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+class ReturnItem:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @policy(roles=AGENCY, binding="review+agency")
+    @operation("Submit (201) or amend (200) a return", request="ReturnPut",
+               responses={200: "ReturnSummary", 201: "ReturnSummary", 404: "Error",
+                          409: "Error", 412: "Error", 422: "Error", 428: "Error"},
+               headers={"If-Match": "the current ETag; required to amend",
+                        "Idempotency-Key": "a retry with the same key gets the first answer"})
+    def on_put(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
+               form: str) -> None:
+        key = req.get_header("Idempotency-Key")
+        if key is not None and not IDEMPOTENCY_KEY.match(key):
+            raise BadRequestError("An Idempotency-Key is 1-255 visible ASCII characters.")
+        envelope = body(req, ReturnPutSchema())
+        answer = self.services.returns.submit(
+            principal(req), ref, agency, form, envelope,
+            if_match=req.get_header("If-Match"), idempotency_key=key)
+        send(resp, answer)
+        if answer.replayed:
+            resp.set_header("Idempotent-Replayed", "true")
+
+    @policy(roles=ANY, binding="review+agency")
+    @operation("The latest revision of a return, with its document",
+               responses={200: "Return", 404: "Error"})
+    def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
+               form: str) -> None:
+        send(resp, self.services.returns.latest(principal(req), ref, agency, form))
+
+
+class RevisionCollection:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @policy(roles=ANY, binding="review+agency")
+    @operation("Every revision ever stored, unchanged, oldest first",
+               responses={200: "RevisionList", 404: "Error"})
+    def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
+               form: str) -> None:
+        resp.content_type = falcon.MEDIA_JSON
+        resp.text = self.services.returns.revisions(principal(req), ref, agency, form)
+
+
+class RevisionItem:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @policy(roles=ANY, binding="review+agency")
+    @operation("One revision, unchanged", responses={200: "Revision", 404: "Error"})
+    def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
+               form: str, number: int) -> None:
+        send(resp, self.services.returns.revision(principal(req), ref, agency, form, number))
+
+
+class ReturnCollection:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @policy(roles=ANY, binding="review")
+    @operation("The review's returns the caller may see, filtered, a page at a time",
+               responses={200: "ReturnList", 404: "Error"},
+               query={"agency": ("string", "only this agency"),
+                      "form": ("string", "only this form"),
+                      "state": ("string", "submitted, queried or accepted"),
+                      "limit": ("integer", "page size, 1-500 (default 100)"),
+                      "cursor": ("string", "next_cursor of the previous page")})
+    def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
+        page = self.services.returns.list(
+            principal(req), ref, agency=req.get_param("agency"), form=req.get_param("form"),
+            state=req.get_param("state"), cursor=req.get_param("cursor"),
+            limit=req.get_param_as_int("limit", min_value=1, max_value=500) or 100)
+        send_json(resp, page)

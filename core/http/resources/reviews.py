@@ -1,0 +1,55 @@
+"""Reviews: open, list, read, change."""
+
+from __future__ import annotations
+
+import falcon
+
+from core.envelopes import ReviewPatchSchema, ReviewSchema
+from core.http.openapi_doc import operation
+from core.http.policy import ADMIN, ANY, policy
+from core.http.resources.base import body, principal, send_json
+from core.service import Services
+from core.service.reviews import describe_review, review_etag
+
+
+class ReviewCollection:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @policy(roles=ADMIN)
+    @operation("Open a review", request="Review",
+               responses={201: "Review", 409: "Error", 422: "Error"})
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        review = self.services.reviews.create(body(req, ReviewSchema()))
+        resp.location = f"/v1/reviews/{review.ref}"
+        resp.set_header("ETag", review_etag(review))
+        send_json(resp, describe_review(review), 201)
+
+    @policy(roles=ANY)
+    @operation("The reviews the caller may see", responses={200: "ReviewList"})
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        reviews = self.services.reviews.list(principal(req))
+        send_json(resp, {"reviews": [describe_review(r) for r in reviews]})
+
+
+class ReviewItem:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @policy(roles=ANY, binding="review")
+    @operation("One review", responses={200: "Review", 404: "Error"})
+    def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
+        review = self.services.reviews.get(principal(req), ref)
+        resp.set_header("ETag", review_etag(review))
+        send_json(resp, describe_review(review))
+
+    @policy(roles=ADMIN)
+    @operation("Change a review's status, title, scoping period, subjects, KLOEs or agencies",
+               request="ReviewPatch",
+               responses={200: "Review", 404: "Error", 412: "Error", 422: "Error"},
+               headers={"If-Match": "the review's ETag, to refuse a lost update"})
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
+        changes = body(req, ReviewPatchSchema(partial=True))
+        review = self.services.reviews.update(ref, changes, req.get_header("If-Match"))
+        resp.set_header("ETag", review_etag(review))
+        send_json(resp, describe_review(review))

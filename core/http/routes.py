@@ -1,0 +1,33 @@
+"""The resource map of shared/api.md: every route, in one table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.http.resources import admin, agencies, meta, returns, reviews
+from core.service import Services
+
+RETURN = "/v1/reviews/{ref}/returns/{agency}/{form}"
+
+
+def routes(services: Services, openapi: dict[str, Any]) -> list[tuple[str, object]]:
+    s = services
+    return [
+        ("/v1/health", meta.Health()),
+        ("/v1/ready", meta.Ready(s)),
+        ("/v1/openapi.json", meta.OpenAPI(openapi)),
+        ("/v1/agencies", agencies.AgencyCollection(s)),
+        ("/v1/agencies/{agency}/forms/{form}", agencies.FormItem(s)),
+        ("/v1/agencies/{agency}/forms/{form}/validate", agencies.FormValidate(s)),
+        ("/v1/reviews", reviews.ReviewCollection(s)),
+        ("/v1/reviews/{ref}", reviews.ReviewItem(s)),
+        ("/v1/reviews/{ref}/returns", returns.ReturnCollection(s)),
+        (RETURN, returns.ReturnItem(s)),
+        (RETURN + "/revisions", returns.RevisionCollection(s)),
+        (RETURN + "/revisions/{number:int(min=1)}", returns.RevisionItem(s)),
+        ("/v1/admin/plugins", admin.PluginCollection(s)),
+        ("/v1/admin/plugins/{name}/enable", admin.PluginSwitch(s, enabled=True)),
+        ("/v1/admin/plugins/{name}/disable", admin.PluginSwitch(s, enabled=False)),
+        ("/v1/admin/tokens", admin.TokenCollection(s)),
+        ("/v1/admin/tokens/{token_id}", admin.TokenItem(s)),
+    ]

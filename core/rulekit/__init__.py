@@ -1,0 +1,41 @@
+"""Rule kit shared by every agency plugin: identifier checks and common form rules.
+
+Plugins import these names from :mod:`core`, not from here.
+"""
+
+from __future__ import annotations
+
+from core.rulekit.chronology import chronology_rules
+from core.rulekit.codes import COMMON_CODES
+from core.rulekit.dates import parse_date
+from core.rulekit.entries import ChronologyEntry, chronology_entries
+from core.rulekit.forms import agency_report_rules, nil_return_rules, records_secured_rules
+from core.rulekit.identifiers import (
+    cro_number_valid,
+    laestab_valid,
+    local_authority_valid,
+    nhs_number_is_test,
+    nhs_number_valid,
+    pnc_id_valid,
+    school_urn_valid,
+    upn_valid,
+)
+
+__all__ = [
+    "COMMON_CODES",
+    "ChronologyEntry",
+    "agency_report_rules",
+    "chronology_entries",
+    "chronology_rules",
+    "cro_number_valid",
+    "laestab_valid",
+    "local_authority_valid",
+    "nhs_number_is_test",
+    "nhs_number_valid",
+    "nil_return_rules",
+    "parse_date",
+    "pnc_id_valid",
+    "records_secured_rules",
+    "school_urn_valid",
+    "upn_valid",
+]

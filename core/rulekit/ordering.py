@@ -1,0 +1,150 @@
+"""Two rules over the chronology as a whole: entry order and unexplained gaps.
+
+Order (``chronology.order.unsorted``, error). Entries whose date is readable are
+taken in document order (others are left to the schema):
+
+1. each entry's date must not be earlier than the previous entry's date
+   (reported at that entry's date);
+2. among consecutive entries sharing one date, those that give a time must be
+   in non-decreasing time order (reported at the time), and those that give a
+   ``sequence`` must be in strictly increasing sequence order (reported at the
+   sequence: a repeated number orders nothing);
+3. a date with two or more entries that give no time needs a ``sequence`` on
+   each of those entries, because nothing else says which came first
+   (reported at each missing sequence). One untimed entry beside timed ones is
+   fine.
+
+Gaps (``chronology.gap.unexplained``, warning; needs the review). Inside the
+scoping period, every entry that is not background covers its own date, and
+every explanation in the document's root field ``gaps_explained`` (a list of
+``{"from": date, "to": date, "reason": text}``, see
+``schemas/common/gaps-explained.v1.json``) covers its days ``from``..``to``.
+A stretch of more than ``gap_months`` calendar months that nothing covers —
+from the scope's start to the first cover, between covers, or from the last
+cover to the scope's end — is reported, at the date of the entry (or the
+``from`` of the explanation) that ends it, or for a stretch running to the
+scope's end at the last entry's date (or explanation's ``to``) before it; with
+nothing in scope at all, at the entries array. An explanation that covers only
+part of a gap leaves the rest to be judged on its own length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from core.descriptors import ChronologyMapping, Rule, RuleContext, json_pointer, problem
+from core.errors import Problem
+from core.rulekit.codes import long_date
+from core.rulekit.dates import add_months, is_blank, parse_date
+from core.rulekit.entries import ChronologyEntry, chronology_entries, resolve_pointer
+
+GAPS_FIELD = "gaps_explained"
+"""Root field of a chronology document listing explained gaps."""
+
+
+def _group_problems(group: list[ChronologyEntry]) -> Iterator[Problem]:
+    """Rules 2 and 3 for the entries of one date."""
+    last_time: str | None = None
+    last_sequence: int | None = None
+    for entry in group:
+        if entry.time is not None:
+            if last_time is not None and entry.time < last_time:
+                yield problem(entry.pointer("time"), "chronology.order.unsorted",
+                              f"This entry's time ({entry.time}) is earlier than the time of "
+                              f"an entry listed before it on the same day ({last_time}); "
+                              "list the day's entries in time order.")
+            last_time = entry.time
+        if entry.sequence is not None:
+            if last_sequence is not None and entry.sequence <= last_sequence:
+                yield problem(entry.pointer("sequence"), "chronology.order.unsorted",
+                              f"This entry's sequence ({entry.sequence}) does not come after "
+                              f"the sequence of an entry listed before it on the same day "
+                              f"({last_sequence}); number the day's entries 1, 2, 3... in "
+                              "the order they happened.")
+            last_sequence = entry.sequence
+    untimed = [e for e in group if e.time is None]
+    if len(untimed) > 1:
+        for entry in untimed:
+            if entry.sequence is None:
+                yield problem(entry.pointer("sequence"), "chronology.order.unsorted",
+                              f"There are {len(untimed)} entries on "
+                              f"{long_date(group[0].date or date.min)} without a time: give "
+                              "each a sequence number (1, 2, 3...) in the order they happened.")
+
+
+def order_rule(mapping: ChronologyMapping) -> Rule:
+    """The ``chronology.order.unsorted`` rule (see the module docstring)."""
+
+    def order(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+        group: list[ChronologyEntry] = []
+        for entry in chronology_entries(document, mapping):
+            if entry.date is None:
+                continue
+            previous = group[-1] if group else None
+            if previous is not None and previous.date is not None \
+                    and entry.date < previous.date:
+                yield problem(entry.pointer("date"), "chronology.order.unsorted",
+                              f"This entry ({long_date(entry.date)}) is listed after an entry "
+                              f"dated {long_date(previous.date)}; list entries in date order.")
+            if previous is not None and entry.date != previous.date:
+                yield from _group_problems(group)
+                group = []
+            group.append(entry)
+        yield from _group_problems(group)
+
+    return order
+
+
+def explained_gaps(document: object) -> Iterator[tuple[int, date, date]]:
+    """Each readable explanation in ``gaps_explained``: (index, from, to)."""
+    found = document.get(GAPS_FIELD) if isinstance(document, Mapping) else None
+    if not isinstance(found, list):
+        return
+    for index, item in enumerate(found):
+        if not isinstance(item, Mapping) or is_blank(item.get("reason")):
+            continue
+        start, end = parse_date(item.get("from")), parse_date(item.get("to"))
+        if start is not None and end is not None and start <= end:
+            yield index, start, end
+
+
+def gap_rule(mapping: ChronologyMapping, gap_months: int) -> Rule:
+    """The ``chronology.gap.unexplained`` warning (see the module docstring)."""
+
+    def gaps(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+        review = context.review
+        if review is None or not isinstance(resolve_pointer(document, mapping.entries), list):
+            return
+        scope_from, scope_to = review.scope_from, review.scope_to
+        # (start, end, pointer at the start, pointer at the end) of each cover
+        covers: list[tuple[date, date, str, str]] = []
+        for entry in chronology_entries(document, mapping):
+            if entry.date is not None and not entry.background \
+                    and scope_from <= entry.date <= scope_to:
+                covers.append((entry.date, entry.date, entry.pointer("date"),
+                               entry.pointer("date")))
+        for index, start, end in explained_gaps(document):
+            if end >= scope_from and start <= scope_to:
+                covers.append((max(start, scope_from), min(end, scope_to),
+                               json_pointer(GAPS_FIELD, index, "from"),
+                               json_pointer(GAPS_FIELD, index, "to")))
+        covers.sort(key=lambda c: (c[0], c[1]))
+        cursor, cursor_pointer = scope_from, mapping.entries
+        for start, end, start_pointer, end_pointer in covers:
+            if start > add_months(cursor, gap_months):
+                yield _gap(start_pointer, cursor, start, gap_months)
+            if end >= cursor:
+                cursor, cursor_pointer = end, end_pointer
+        if scope_to > add_months(cursor, gap_months):
+            yield _gap(cursor_pointer, cursor, scope_to, gap_months)
+
+    return gaps
+
+
+def _gap(pointer: str, start: date, end: date, gap_months: int) -> Problem:
+    return problem(pointer, "chronology.gap.unexplained",
+                   f"Nothing is recorded from {long_date(start)} to {long_date(end)}, more "
+                   f"than {gap_months} months inside the scoping period. If the agency had no "
+                   "involvement then, say so and why in 'gaps_explained'.", "warning")

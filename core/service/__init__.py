@@ -1,0 +1,48 @@
+"""The service layer: plain Python over the store and the catalog, no HTTP.
+
+Every operation takes the caller's :class:`~core.auth.Principal` and answers
+as the API does: what the caller may not see raises ``NotFoundError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from core.catalog import Catalog
+from core.service.plugins import PluginService
+from core.service.returns import ReturnService
+from core.service.reviews import ReviewService
+from core.service.tokens import TokenService
+from core.settings import Settings
+from core.storage import Store
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """Every service of one deployment, sharing a store, a catalog and a clock."""
+
+    settings: Settings
+    store: Store
+    catalog: Catalog
+    clock: Clock = utcnow
+    reviews: ReviewService = field(init=False)
+    returns: ReturnService = field(init=False)
+    tokens: TokenService = field(init=False)
+    plugins: PluginService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reviews = ReviewService(self.store, self.catalog, self.clock)
+        self.returns = ReturnService(self.settings, self.store, self.catalog, self.clock)
+        self.tokens = TokenService(self.settings, self.store, self.clock)
+        self.plugins = PluginService(self.store, self.catalog, self.clock)
+
+
+__all__ = ["Clock", "Services", "utcnow"]

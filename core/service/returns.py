@@ -1,0 +1,337 @@
+"""The return pipeline: validate, store an immutable revision, read it back.
+
+A submission is validated outside any transaction (it may be large), then
+stored in one write transaction that re-checks everything that can race:
+the idempotency key, the ``If-Match`` precondition and the latest revision.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy.exc
+
+from core import jsonio
+from core.auth import Principal
+from core.catalog import Catalog
+from core.descriptors import RuleContext
+from core.errors import (
+    BadRequestError,
+    ConflictError,
+    DocumentInvalidError,
+    EnvelopeInvalidError,
+    ForbiddenError,
+    NotFoundError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
+    Problem,
+    UnprocessableError,
+    ValidationReport,
+)
+from core.plugins import LoadedForm
+from core.service.reviews import review_context
+from core.settings import Settings
+from core.storage import Store
+from core.storage.records import ReturnRecord, ReviewRecord, RevisionRecord, StoredAnswer
+from core.storage.store import Tx
+from core.validation import validate_document
+
+CLOSED_STATUSES = ("completed", "published")
+PAGE_MAX = 500
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A write's answer, as stored for idempotent replay."""
+
+    status: int
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A validated submission on its way into the write transaction."""
+
+    principal: Principal
+    review: ReviewRecord
+    agency: str
+    form: str
+    document: Mapping[str, Any]
+    sha256: str
+    version: int
+    warnings: list[dict[str, Any]]
+    if_match: str | None
+    key: str | None
+    fingerprint: str
+    now: datetime
+
+
+def etag(number: int, sha256: str) -> str:
+    return f'"{number}-{sha256[:20]}"'
+
+
+def return_path(ref: str, agency: str, form: str) -> str:
+    return f"/v1/reviews/{ref}/returns/{agency}/{form}"
+
+
+def _revision_meta(rev: RevisionRecord) -> dict[str, Any]:
+    return {"revision": rev.number, "schema_version": rev.schema_version,
+            "submitted_at": rev.submitted_at, "submitted_by": rev.submitted_by,
+            "warnings": rev.warnings}
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"r{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("r"):
+            raise ValueError(raw)
+        return int(raw[1:])
+    except ValueError:
+        raise BadRequestError("The cursor is not one this service gave out.") from None
+
+
+class ReturnService:
+    def __init__(self, settings: Settings, store: Store, catalog: Catalog,
+                 clock: Callable[[], datetime]) -> None:
+        self.settings = settings
+        self.store = store
+        self.catalog = catalog
+        self.clock = clock
+
+    # -- validation --------------------------------------------------------------------
+    def _form(self, agency: str, form: str) -> LoadedForm:
+        loaded = self.catalog.form(agency, form, enabled_only=False)
+        if loaded is None:
+            raise NotFoundError(f"No form {form!r} for agency {agency!r}.")
+        if not self.catalog.is_enabled(self.catalog.host.plugins[loaded.plugin]):
+            raise ConflictError(f"The {agency} agency is disabled: its forms are not offered "
+                                "until an admin enables it.")
+        return loaded
+
+    def _version(self, loaded: LoadedForm, requested: int | None) -> int:
+        newest = loaded.spec.newest
+        assert newest is not None  # the plugin host refuses a form with none offered
+        if requested is None:
+            return newest.version
+        version = loaded.spec.version(requested)
+        if version is None or version.retired:
+            offered = ", ".join(str(v.version) for v in loaded.spec.offered)
+            raise EnvelopeInvalidError([Problem(
+                "/schema_version", "request.schema_version",
+                f"Version {requested} of this form is not offered; offered: {offered}.",
+                "error", "envelope")])
+        return requested
+
+    def check(self, loaded: LoadedForm, document: Any, version: int,
+              review: ReviewRecord | None, now: datetime) -> ValidationReport:
+        """Schema then rules, exactly as a submission is checked."""
+        ctx = RuleContext(
+            agency=loaded.agency, form=loaded.spec.name, schema_version=version,
+            today=now.date(), submitted_at=now,
+            review=review_context(review) if review else None,
+            production=self.settings.production,
+            config=self.settings.plugin_config.get(loaded.plugin, {}))
+        return validate_document(loaded.engines[version], loaded.spec.rules, document, ctx,
+                                 plugin=loaded.plugin, cap=self.settings.problem_cap)
+
+    def dry_run(self, principal: Principal, agency: str, form: str, document: Any,
+                schema_version: int | None = None,
+                review_ref: str | None = None) -> ValidationReport:
+        """The problems a PUT of this document would give; nothing is stored."""
+        loaded = self._form(agency, form)
+        version = self._version(loaded, schema_version)
+        review = None
+        if review_ref is not None:
+            review = self._visible_review(principal, review_ref)
+        return self.check(loaded, document, version, review, self.clock())
+
+    def _visible_review(self, principal: Principal, ref: str) -> ReviewRecord:
+        if not principal.sees_review(ref):
+            raise NotFoundError()
+        with self.store.read() as tx:
+            review = tx.review(ref)
+        if review is None:
+            raise NotFoundError()
+        return review
+
+    # -- submission --------------------------------------------------------------------
+    def submit(self, principal: Principal, ref: str, agency: str, form: str,
+               envelope: Mapping[str, Any], *, if_match: str | None = None,
+               idempotency_key: str | None = None) -> Answer:
+        if principal.role != "agency":
+            raise ForbiddenError("Only an agency token submits returns.")
+        if not principal.writes_return(ref, agency):
+            raise NotFoundError()
+        document = envelope["document"]
+        sha = jsonio.document_sha256(document)
+        fingerprint = hashlib.sha256(jsonio.dumps(
+            [ref, agency, form, envelope.get("schema_version"), sha]).encode()).hexdigest()
+        if idempotency_key is not None:
+            with self.store.read() as tx:
+                stored = tx.stored_answer(principal.token_id, idempotency_key)
+            if stored is not None:
+                return self._replay(stored, fingerprint)
+        review = self._visible_review(principal, ref)
+        if review.status in CLOSED_STATUSES:
+            raise ConflictError(f"The review is {review.status}: it takes no more returns.")
+        loaded = self._form(agency, form)
+        version = self._version(loaded, envelope.get("schema_version"))
+        now = self.clock()
+        report = self.check(loaded, document, version, review, now)
+        if not report.valid:
+            raise DocumentInvalidError(report)
+        pending = _Pending(principal=principal, review=review, agency=agency, form=form,
+                           document=document, sha256=sha, version=version,
+                           warnings=[p.as_dict() for p in report.warnings], if_match=if_match,
+                           key=idempotency_key, fingerprint=fingerprint, now=now)
+        try:
+            return self._store(pending)
+        except sqlalchemy.exc.IntegrityError:
+            # Only a concurrent request with the same idempotency key gets here
+            # (PostgreSQL; SQLite serialises writers): answer as it was answered.
+            if idempotency_key is None:
+                raise
+            with self.store.read() as tx:
+                stored = tx.stored_answer(principal.token_id, idempotency_key)
+            if stored is None:
+                raise
+            return self._replay(stored, fingerprint)
+
+    @staticmethod
+    def _replay(stored: StoredAnswer, fingerprint: str) -> Answer:
+        if stored.fingerprint != fingerprint:
+            raise UnprocessableError("This Idempotency-Key was already used for a different "
+                                     "request; use a new key for a new request.")
+        return Answer(stored.status, stored.body, dict(stored.headers), replayed=True)
+
+    def _store(self, p: _Pending) -> Answer:
+        principal, review, agency, form = p.principal, p.review, p.agency, p.form
+        key, fingerprint, now, if_match = p.key, p.fingerprint, p.now, p.if_match
+        with self.store.write() as tx:
+            if key is not None:
+                stored = tx.stored_answer(principal.token_id, key)
+                if stored is not None:
+                    return self._replay(stored, fingerprint)
+            ret = tx.lock_or_create_return(review.id, agency, form, now)
+            latest = tx.revision(ret.id, ret.latest_revision) if ret.latest_revision else None
+            if latest is None:
+                if if_match is not None:
+                    raise PreconditionFailedError("There is no return yet to match If-Match; "
+                                                  "send the first revision without it.")
+                status = 201
+                number = self._insert(tx, ret, p)
+            else:
+                current = etag(latest.number, latest.sha256)
+                if ret.state == "accepted":
+                    raise ConflictError("The return has been accepted by the panel and is "
+                                        "locked until the panel reopens it.")
+                if if_match is not None and if_match not in ("*", current):
+                    raise PreconditionFailedError(
+                        f"The return has changed since you read it (now revision "
+                        f"{latest.number}, ETag {current}); read it again before amending.")
+                if latest.sha256 == p.sha256 and latest.schema_version == p.version:
+                    status, number = 200, latest.number
+                elif if_match is None:
+                    raise PreconditionRequiredError(
+                        "Amending a return needs If-Match with the current ETag "
+                        f"({current}).")
+                else:
+                    status = 200
+                    number = self._insert(tx, ret, p)
+            rev = tx.revision(ret.id, number)
+            assert rev is not None
+            body = jsonio.dumps({
+                "review": review.ref, "agency": agency, "form": form,
+                "state": "submitted" if number != ret.latest_revision else ret.state,
+                "revision_created": number != ret.latest_revision,
+                **_revision_meta(rev)})
+            headers = {"ETag": etag(rev.number, rev.sha256),
+                       "Location": return_path(review.ref, agency, form)}
+            if key is not None:
+                tx.store_answer(principal.token_id, key,
+                                StoredAnswer(fingerprint, status, headers, body), now)
+        return Answer(status, body, headers)
+
+    @staticmethod
+    def _insert(tx: Tx, ret: ReturnRecord, p: _Pending) -> int:
+        return tx.insert_revision(ret, schema_version=p.version,
+                                  document=jsonio.document_text(p.document), sha256=p.sha256,
+                                  warnings=p.warnings, by=p.principal.token_id, now=p.now)
+
+    # -- reading -----------------------------------------------------------------------
+    @staticmethod
+    def _find(tx: Tx, principal: Principal, ref: str, agency: str, form: str) -> ReturnRecord:
+        """The return, if it exists and the caller may read it; else 404."""
+        if not principal.reads_return(ref, agency):
+            raise NotFoundError()
+        review = tx.review(ref)
+        ret = tx.get_return(review.id, agency, form) if review else None
+        if ret is None or ret.latest_revision == 0:
+            raise NotFoundError()
+        return ret
+
+    def latest(self, principal: Principal, ref: str, agency: str, form: str) -> Answer:
+        """The latest revision with its document, as JSON text, and its ETag."""
+        with self.store.read() as tx:
+            ret = self._find(tx, principal, ref, agency, form)
+            rev = tx.revision(ret.id, ret.latest_revision)
+        assert rev is not None
+        meta = {"review": ref, "agency": agency, "form": form, "state": ret.state,
+                **_revision_meta(rev)}
+        return Answer(200, jsonio.with_raw(meta, "document", rev.document),
+                      {"ETag": etag(rev.number, rev.sha256)})
+
+    def revisions(self, principal: Principal, ref: str, agency: str, form: str) -> str:
+        """Every revision ever stored, oldest first, each document exactly as stored."""
+        with self.store.read() as tx:
+            ret = self._find(tx, principal, ref, agency, form)
+            revs = tx.revisions(ret.id)
+        items = [jsonio.with_raw(_revision_meta(r), "document", r.document) for r in revs]
+        head = jsonio.dumps({"review": ref, "agency": agency, "form": form})
+        return head[:-1] + ',"revisions":[' + ",".join(items) + "]}"
+
+    def revision(self, principal: Principal, ref: str, agency: str, form: str,
+                 number: int) -> Answer:
+        with self.store.read() as tx:
+            ret = self._find(tx, principal, ref, agency, form)
+            rev = tx.revision(ret.id, number)
+        if rev is None:
+            raise NotFoundError()
+        meta = {"review": ref, "agency": agency, "form": form, **_revision_meta(rev)}
+        return Answer(200, jsonio.with_raw(meta, "document", rev.document),
+                      {"ETag": etag(rev.number, rev.sha256)})
+
+    def list(self, principal: Principal, ref: str, *, agency: str | None = None,
+             form: str | None = None, state: str | None = None, cursor: str | None = None,
+             limit: int = 100) -> dict[str, Any]:
+        """A page of the review's returns the caller may see, with the next cursor."""
+        review = self._visible_review(principal, ref)
+        own = principal.visible_agency()
+        if own is not None:
+            if agency is not None and agency != own:
+                return {"items": [], "next_cursor": None}
+            agency = own
+        limit = max(1, min(limit, PAGE_MAX))
+        with self.store.read() as tx:
+            rows = tx.list_returns(review.id, agency=agency, form=form, state=state,
+                                   after_id=decode_cursor(cursor) if cursor else 0,
+                                   limit=limit + 1)
+        page = rows[:limit]
+        items = [{"agency": r["agency"], "form": r["form"], "state": r["state"],
+                  "revision": r["latest_revision"], "schema_version": r["schema_version"],
+                  "submitted_at": r["submitted_at"], "submitted_by": r["submitted_by"],
+                  "warning_count": len(r["warnings"]),
+                  "href": return_path(ref, r["agency"], r["form"])} for r in page]
+        more = len(rows) > limit
+        return {"items": items, "next_cursor": encode_cursor(page[-1]["id"]) if more else None}

@@ -1,0 +1,94 @@
+"""Issuing, listing, revoking and checking bearer tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.auth import (
+    ROLES,
+    Principal,
+    Role,
+    hash_secret,
+    looks_like_token,
+    new_secret,
+    new_token_id,
+)
+from core.errors import BadRequestError, NotFoundError, UnauthorizedError
+from core.settings import Settings
+from core.storage import Store
+from core.storage.records import TokenRecord
+
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def describe_token(record: TokenRecord) -> dict[str, Any]:
+    return {"id": record.id, "name": record.name, "role": record.role,
+            "agency": record.agency, "reviews": record.reviews,
+            "created_at": record.created_at, "expires_at": record.expires_at,
+            "revoked_at": record.revoked_at, "last_used_at": record.last_used_at}
+
+
+class TokenService:
+    def __init__(self, settings: Settings, store: Store,
+                 clock: Callable[[], datetime]) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+
+    def create(self, *, name: str, role: str, agency: str | None = None,
+               reviews: list[str] | None = None,
+               expires_in_days: int | None = None) -> tuple[str, dict[str, Any]]:
+        """A new token: returns the secret (shown once, never stored) and its record."""
+        if role not in ROLES:
+            raise BadRequestError(f"role must be one of {', '.join(ROLES)}")
+        reviews = sorted(set(reviews or []))
+        if role == "agency" and (not agency or not reviews):
+            raise BadRequestError("An agency token needs an agency and at least one review.")
+        if role == "panel" and (agency or not reviews):
+            raise BadRequestError("A panel token needs at least one review and no agency.")
+        if role == "admin" and (agency or reviews):
+            raise BadRequestError("An admin token is bound to no agency or review.")
+        days = expires_in_days or self.settings.token_default_days
+        if days > self.settings.token_max_days:
+            raise BadRequestError(f"A token may last at most {self.settings.token_max_days} "
+                                  "days.")
+        now = self.clock()
+        secret = new_secret()
+        record = TokenRecord(id=new_token_id(), name=name, role=role, agency=agency,
+                             reviews=reviews, created_at=now,
+                             expires_at=now + timedelta(days=days), revoked_at=None,
+                             last_used_at=None)
+        with self.store.write() as tx:
+            tx.insert_token(record, hash_secret(secret))
+        return secret, describe_token(record)
+
+    def list(self) -> list[dict[str, Any]]:
+        with self.store.read() as tx:
+            return [describe_token(r) for r in tx.tokens()]
+
+    def revoke(self, token_id: str) -> dict[str, Any]:
+        with self.store.write() as tx:
+            if tx.token(token_id) is None:
+                raise NotFoundError(f"No token {token_id!r}.")
+            tx.revoke_token(token_id, self.clock())
+            record = tx.token(token_id)
+        assert record is not None
+        return describe_token(record)
+
+    def authenticate(self, secret: str) -> Principal:
+        """The principal for a presented secret; 401 for anything not currently valid."""
+        if not looks_like_token(secret):
+            raise UnauthorizedError("The bearer token is malformed.")
+        now = self.clock()
+        with self.store.read() as tx:
+            record = tx.token_by_hash(hash_secret(secret))
+        if record is None or record.revoked_at is not None or record.expires_at <= now:
+            raise UnauthorizedError("The bearer token is unknown, expired or revoked.")
+        if record.last_used_at is None or now - record.last_used_at >= TOUCH_EVERY:
+            with self.store.write() as tx:
+                tx.touch_token(record.id, now)
+        role: Role = record.role  # type: ignore[assignment]
+        return Principal(token_id=record.id, role=role, agency=record.agency,
+                         reviews=frozenset(record.reviews))
