@@ -84,6 +84,8 @@ def message_for(keyword: str, params: Mapping[str, Any]) -> str:
             return "Does not match any of the allowed forms of this field."
         case "dependentRequired":
             return "This field is required here but is missing."
+        case "propertyNames":
+            return "This name is not allowed here."
         case _:
             return "Is not allowed here."
 
@@ -112,6 +114,7 @@ class RustEngine:
         return bool(self._validator.is_valid(instance))
 
     def problems(self, instance: Any) -> Iterator[Problem]:
+        named: set[Path] = set()
         for error in self._validator.iter_errors(instance):
             kind = error.kind
             keyword = kind.name
@@ -132,6 +135,12 @@ class RustEngine:
                 # of that object is unexpected.
                 for name in _value_at(instance, path):
                     yield _problem((*path, name), "additionalProperties", {})
+            elif keyword == "propertyNames":
+                # One problem per bad name, at that field, however many checks it fails.
+                where = (*path, params["error"].instance)
+                if where not in named:
+                    named.add(where)
+                    yield _problem(where, keyword, {})
             else:
                 if keyword == "const":
                     params = {"expected": params["expected_value"]}
@@ -152,12 +161,21 @@ class PythonEngine:
         return bool(self._validator.is_valid(instance))
 
     def problems(self, instance: Any) -> Iterator[Problem]:
+        named: set[Path] = set()
         for error in self._validator.iter_errors(instance):
             # A false subschema's error carries no keyword; jsonschema-rs calls it this.
             keyword = "falseSchema" if error.validator is None else str(error.validator)
             value = error.validator_value
             path = tuple(error.absolute_path)
-            if keyword == "required":
+            if (error.validator is not None and isinstance(error.instance, str)
+                    and isinstance(_value_at(instance, path), dict)):
+                # Only propertyNames reports a string at an object's path: it checks
+                # the field's name, and names no keyword of its own.
+                where = (*path, error.instance)
+                if where not in named:
+                    named.add(where)
+                    yield _problem(where, "propertyNames", {})
+            elif keyword == "required":
                 missing = next(p for p in value if f"{p!r} is a required property"
                                == error.message)
                 yield _problem((*path, missing), keyword, {})

@@ -1,1 +1,13 @@
-"""The legal agency plugin."""
+"""Legal services: the agency plugin (hook implementation only)."""
+
+from __future__ import annotations
+
+from core import AgencySpec, hookimpl
+from plugins.legal.forms import agency
+
+
+@hookimpl
+def scr_returns_register_agency() -> AgencySpec:
+    """Legal services with its chronology, agency report, nil return and records-secured
+    forms."""
+    return agency()

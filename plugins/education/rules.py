@@ -1,0 +1,167 @@
+"""The education forms' own rules: pure functions (document, context) -> problems.
+
+Identifiers (UPN, URN, LAESTAB, local authority) are checked here rather than by
+schema patterns, so a bad identifier gives exactly one problem, with a code
+naming the identifier and a message saying what is wrong with it (see
+:mod:`plugins.education.identifiers`). The rules about what an entry of each
+event type records live in :mod:`plugins.education.events`.
+
+Rules run even on documents the schema refused, so every value is checked for
+its type before use and anything unexpected is skipped: the schema reports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from core import (
+    Problem,
+    Rule,
+    RuleContext,
+    chronology_entries,
+    json_pointer,
+    local_authority_valid,
+    problem,
+)
+from plugins.education.events import EVENT_RULES
+from plugins.education.identifiers import laestab_fault, upn_fault, urn_fault
+
+CODES: dict[str, str] = {
+    "education.upn.format":
+        "A unique pupil number is not 13 characters: a letter, 11 digits and a digit or letter.",
+    "education.upn.check_letter":
+        "A unique pupil number's check letter does not match the rest of the number.",
+    "education.upn.la_number":
+        "Characters 2-4 of a unique pupil number are not a DfE local authority number.",
+    "education.upn.duplicate": "One unique pupil number is given for two different pupils.",
+    "education.pupil.subject_unknown":
+        "A UPN is given for a key that is not in the review's subject register.",
+    "education.urn.format": "A school URN is not 6 digits (or EY and 6 digits).",
+    "education.laestab.format": "A LAESTAB is not 7 digits.",
+    "education.laestab.la_number":
+        "The first three digits of a LAESTAB are not a DfE local authority number.",
+    "education.local_authority.format":
+        "A local authority is not a 3-digit DfE number or a 9-character GSS code.",
+    "education.event.details_missing":
+        "An entry of this event type lacks the details the type requires (e.g. attendance "
+        "figures, suspension length).",
+    "education.event.details_unexpected":
+        "An entry gives details that belong to a different event type.",
+    "education.attendance.academic_year":
+        "An academic year is not two consecutive years (e.g. 2024/25).",
+    "education.attendance.term_not_started":
+        "Attendance is recorded for a term that had not started on the entry's date.",
+    "education.attendance.sessions":
+        "Attended or unauthorised sessions exceed what the possible sessions allow.",
+    "education.attendance.percentage_mismatch":
+        "The attendance percentage disagrees with the sessions attended and possible.",
+    "education.suspension.over_45_days":
+        "Warning: suspensions of one pupil add up to more than 45 school days in a school "
+        "year, the legal maximum.",
+}
+"""Every code these rules produce -> its meaning (merged into AgencySpec.codes)."""
+
+# Fields of the three short forms that list schools (see their schemas).
+_SCHOOL_LISTS = ("schools", "schools_checked")
+
+
+def _report(pointer: str, fault: tuple[str, str] | None) -> Iterator[Problem]:
+    if fault is not None:
+        yield problem(pointer, *fault)
+
+
+def _school_problems(school: object, at: str) -> Iterator[Problem]:
+    """Problems of the URN and LAESTAB of the school object at pointer ``at``."""
+    if not isinstance(school, Mapping):
+        return
+    urn, laestab = school.get("urn"), school.get("laestab")
+    if isinstance(urn, str):
+        yield from _report(at + json_pointer("urn"), urn_fault(urn))
+    if isinstance(laestab, str):
+        yield from _report(at + json_pointer("laestab"), laestab_fault(laestab))
+
+
+def entry_schools(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+    """URN and LAESTAB of the school on each chronology entry."""
+    for entry in chronology_entries(document):
+        yield from _school_problems(entry.raw.get("school"), entry.pointer("school"))
+
+
+def listed_schools(document: object, context: RuleContext) -> Iterator[Problem]:
+    """URN and LAESTAB of each school listed by an agency report, nil return or records form."""
+    if not isinstance(document, Mapping):
+        return
+    for field in _SCHOOL_LISTS:
+        schools = document.get(field)
+        if isinstance(schools, list):
+            for index, school in enumerate(schools):
+                yield from _school_problems(school, json_pointer(field, index))
+
+
+def _pupil_upns(document: object) -> Iterator[tuple[str, str, str]]:
+    """(subject key, pointer, UPN) for every UPN in the chronology's pupils."""
+    pupils = document.get("pupils") if isinstance(document, Mapping) else None
+    if not isinstance(pupils, Mapping):
+        return
+    for key, pupil in pupils.items():
+        if not isinstance(pupil, Mapping):
+            continue
+        if isinstance(pupil.get("upn"), str):
+            yield key, json_pointer("pupils", key, "upn"), pupil["upn"]
+        former = pupil.get("former_upns")
+        if isinstance(former, list):
+            for index, upn in enumerate(former):
+                if isinstance(upn, str):
+                    yield key, json_pointer("pupils", key, "former_upns", index), upn
+
+
+def pupil_upns(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+    """Each UPN well formed, its check letter right and its LA number real."""
+    for _, pointer, upn in _pupil_upns(document):
+        yield from _report(pointer, upn_fault(upn))
+
+
+def upns_unique(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+    """A UPN belongs to one pupil for life: two subjects cannot share one."""
+    owner: dict[str, str] = {}
+    for key, pointer, upn in _pupil_upns(document):
+        first = owner.setdefault(upn, key)
+        if first != key:
+            yield problem(pointer, "education.upn.duplicate",
+                          f"UPN {upn} is already given for {first!r}; a UPN belongs to one "
+                          "pupil only. Check which of them it belongs to.")
+
+
+def pupils_known(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+    """Each pupil key names a subject in the review's register (needs the review)."""
+    review = context.review
+    pupils = document.get("pupils") if isinstance(document, Mapping) else None
+    if review is None or not isinstance(pupils, Mapping):
+        return
+    for key in pupils:
+        if key not in review.subjects:
+            yield problem(json_pointer("pupils", key), "education.pupil.subject_unknown",
+                          f"{key!r} is not in the subject register of review {review.ref}; "
+                          f"use one of: {', '.join(sorted(review.subjects))}.")
+
+
+def plan_local_authority(document: Mapping[str, Any], context: RuleContext
+                         ) -> Iterator[Problem]:
+    """The local authority named on an EHC plan entry is a DfE number or GSS code."""
+    for entry in chronology_entries(document):
+        plan = entry.raw.get("ehc_plan")
+        value = plan.get("local_authority") if isinstance(plan, Mapping) else None
+        if isinstance(value, str) and not local_authority_valid(value):
+            yield problem(entry.pointer("ehc_plan", "local_authority"),
+                          "education.local_authority.format",
+                          f"{value!r} is not a local authority: give its 3-digit DfE number "
+                          "(e.g. 921) or its 9-character GSS code (e.g. E06000046).")
+
+
+CHRONOLOGY_RULES: tuple[Rule, ...] = (pupil_upns, upns_unique, pupils_known, entry_schools,
+                                      plan_local_authority, *EVENT_RULES)
+"""Education's own chronology rules, run after the common ones."""
+
+SCHOOL_LIST_RULES: tuple[Rule, ...] = (listed_schools,)
+"""Education's own rules for the agency report, nil return and records-secured forms."""

@@ -1,0 +1,203 @@
+"""Legal services rules: pure functions ``(document, context) -> problems``.
+
+The schema says what each field may hold; these rules say which fields an
+event needs, how the Public Law Outline stage fits the event, and what the
+Children Act 1989 allows an emergency protection order to last. Every rule
+skips values of the wrong type: the schema already reports them.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from core import (
+    ChronologyEntry,
+    Problem,
+    RuleContext,
+    chronology_entries,
+    local_authority_valid,
+    parse_date,
+    problem,
+)
+
+CODES: dict[str, str] = {
+    "legal.local_authority.format":
+        "The local authority is not a 3-digit DfE number or a 9-character GSS code.",
+    "legal.order_type.missing": "A court application or order does not say which order.",
+    "legal.order_type.not_applicable":
+        "An order type is given on an entry that is not about court proceedings.",
+    "legal.plo_stage.missing": "A court hearing does not give its Public Law Outline stage.",
+    "legal.plo_stage.mismatch":
+        "The Public Law Outline stage does not fit the event (a court event at the "
+        "pre-proceedings stage, or a pre-proceedings event at a court stage).",
+    "legal.meeting_decision.missing": "A legal planning meeting does not record its decision.",
+    "legal.order.expiry_before_made": "An order ends before the date it was made.",
+    "legal.emergency_protection.too_long":
+        "An emergency protection order lasts longer than the law allows (8 days; an "
+        "extension at most 7 more).",
+    "legal.order.no_application":
+        "Warning: an order is recorded with no application for it on or before its date.",
+}
+
+# Events that belong to court proceedings, where an order type makes sense.
+_COURT_EVENTS = frozenset({"court_application", "court_hearing", "court_order",
+                           "proceedings_withdrawn", "proceedings_concluded"})
+_PRE_PROCEEDINGS_EVENTS = frozenset({"pre_proceedings_letter", "pre_proceedings_meeting"})
+_NEEDS_ORDER_TYPE = frozenset({"court_application", "court_order"})
+
+# Which applications an order may be made on: an interim order is made on the
+# application for the full order, and the court may make a supervision order on a
+# care application (Children Act 1989, ss 31(5) and 38).
+_CARE = frozenset({"care_order", "interim_care_order"})
+_SUPERVISION = _CARE | {"supervision_order", "interim_supervision_order"}
+_MADE_ON: dict[str, frozenset[str]] = {
+    "emergency_protection_order": frozenset({"emergency_protection_order"}),
+    "interim_care_order": _CARE,
+    "care_order": _CARE,
+    "interim_supervision_order": _SUPERVISION,
+    "supervision_order": _SUPERVISION,
+}
+
+# Children Act 1989 s 45(1) and (5): an EPO lasts at most 8 days; it may be
+# extended once, by at most 7 days.
+EPO_MAX_DAYS = 8
+EPO_EXTENSION_MAX_DAYS = 7
+
+def _span(entry: ChronologyEntry) -> tuple[date, date] | None:
+    """The first and last day an entry's date may mean, given its precision."""
+    day = entry.date
+    if day is None:
+        return None
+    precision = entry.get("date_precision")
+    if precision == "month":
+        last = calendar.monthrange(day.year, day.month)[1]
+        return day.replace(day=1), day.replace(day=last)
+    if precision == "year":
+        return day.replace(month=1, day=1), day.replace(month=12, day=31)
+    return day, day
+
+
+def local_authority_format(document: Mapping[str, Any], context: RuleContext,
+                           ) -> Iterator[Problem]:
+    """The local authority acted for, when given, must be a DfE number or GSS code."""
+    value = document.get("local_authority") if isinstance(document, Mapping) else None
+    if isinstance(value, str) and not local_authority_valid(value):
+        yield problem("/local_authority", "legal.local_authority.format",
+                      "Give the local authority as its 3-digit DfE number (e.g. '921') or its "
+                      "9-character GSS code (e.g. 'E06000046').")
+
+
+def order_type(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+    """Applications and orders name the order; other events outside court do not."""
+    for entry in chronology_entries(document):
+        event = entry.raw.get("event_type")
+        if not isinstance(event, str):
+            continue
+        if event in _NEEDS_ORDER_TYPE and "order_type" not in entry.raw:
+            what = "applied for" if event == "court_application" else "made"
+            yield problem(entry.pointer("order_type"),
+                          "legal.order_type.missing",
+                          f"Say which order was {what} (emergency protection, interim care, "
+                          f"care, interim supervision or supervision).")
+        elif "order_type" in entry.raw and event not in _COURT_EVENTS:
+            yield problem(entry.pointer("order_type"),
+                          "legal.order_type.not_applicable",
+                          "An order type belongs only on a court application, hearing or "
+                          "order; check the event type, or record the decision to apply as "
+                          "a legal planning meeting's decision.")
+
+
+def plo_stage(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+    """A hearing gives its PLO stage, and the stage must fit court or pre-proceedings."""
+    for entry in chronology_entries(document):
+        event = entry.raw.get("event_type")
+        stage = entry.raw.get("plo_stage")
+        pointer = entry.pointer("plo_stage")
+        if event == "court_hearing" and "plo_stage" not in entry.raw:
+            yield problem(pointer, "legal.plo_stage.missing",
+                          "Give the Public Law Outline stage of this hearing (e.g. case "
+                          "management hearing, issues resolution hearing, final hearing).")
+        elif not isinstance(stage, str):
+            continue
+        elif event in _COURT_EVENTS and stage == "pre_proceedings":
+            yield problem(pointer, "legal.plo_stage.mismatch",
+                          "A court event cannot be at the pre-proceedings stage; give the "
+                          "stage the proceedings had reached.")
+        elif event in _PRE_PROCEEDINGS_EVENTS and stage != "pre_proceedings":
+            yield problem(pointer, "legal.plo_stage.mismatch",
+                          "A letter before proceedings or pre-proceedings meeting belongs to "
+                          "the pre-proceedings stage, not a court stage.")
+
+
+def meeting_decision(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+    """A legal planning meeting records what it decided."""
+    for entry in chronology_entries(document):
+        if entry.raw.get("event_type") == "legal_planning_meeting" \
+                and "meeting_decision" not in entry.raw:
+            yield problem(entry.pointer("meeting_decision"),
+                          "legal.meeting_decision.missing",
+                          "Record the meeting's decision: threshold not met, further "
+                          "assessment, pre-proceedings, issue proceedings or an emergency "
+                          "application.")
+
+
+def order_duration(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+    """An order ends after it is made; an EPO within the days the Act allows."""
+    for entry in chronology_entries(document):
+        made = _span(entry)
+        ends = parse_date(entry.raw.get("expires_on"))
+        if made is None or ends is None or entry.raw.get("event_type") != "court_order":
+            continue
+        pointer = entry.pointer("expires_on")
+        if ends < made[0]:
+            yield problem(pointer, "legal.order.expiry_before_made",
+                          "The order cannot end before the date it was made; check both "
+                          "dates.")
+            continue
+        exact = entry.raw.get("date_precision", "exact") == "exact"
+        if entry.raw.get("order_type") != "emergency_protection_order" or not exact:
+            continue
+        extension = entry.raw.get("extension") is True
+        limit = EPO_EXTENSION_MAX_DAYS if extension else EPO_MAX_DAYS
+        days = (ends - made[0]).days
+        if days > limit:
+            advice = "Check the dates." if extension else \
+                "Check the dates, or record an extension as its own order entry."
+            kind = "An extension of an emergency protection order" if extension \
+                else "An emergency protection order"
+            yield problem(pointer, "legal.emergency_protection.too_long",
+                          f"{kind} may last at most {limit} days (Children Act 1989 s 45); "
+                          f"this one lasts {days}. {advice}")
+
+
+def order_has_application(document: Mapping[str, Any], context: RuleContext,
+                          ) -> Iterator[Problem]:
+    """Warn when an order has no application for it on or before the order's date."""
+    entries = list(chronology_entries(document))
+    applications = [(entry.raw.get("order_type"), span[0]) for entry in entries
+                    if entry.raw.get("event_type") == "court_application"
+                    and (span := _span(entry)) is not None]
+    for entry in entries:
+        kind = entry.raw.get("order_type")
+        span = _span(entry)
+        if entry.raw.get("event_type") != "court_order" or not isinstance(kind, str) \
+                or kind not in _MADE_ON or span is None:
+            continue
+        if not any(applied in _MADE_ON[kind] and on <= span[1]
+                   for applied, on in applications):
+            yield problem(entry.pointer(),
+                          "legal.order.no_application",
+                          "No application for this order is recorded on or before it; add "
+                          "the application (as background if before the scoping period).",
+                          "warning")
+
+
+CHRONOLOGY_RULES = (local_authority_format, order_type, plo_stage, meeting_decision,
+                    order_duration, order_has_application)
+"""The legal rules of the chronology form, after the common ones."""
+
+HEADER_RULES = (local_authority_format,)
+"""The legal rules of the agency report, nil return and records-secured forms."""

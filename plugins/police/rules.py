@@ -1,0 +1,163 @@
+"""The police chronology's own rules: pure functions (document, context) -> problems.
+
+Rules run even on documents the schema refused, so every value is checked for
+its type before use and anything unexpected is skipped: the schema reports it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from core import Problem, RuleContext, chronology_entries, parse_date, pnc_id_valid, problem
+
+log = logging.getLogger(__name__)
+
+CODES: dict[str, str] = {
+    "police.crime_reference.format":
+        "The incident or crime reference is not in the format configured for its force.",
+    "police.pnc_id.check_letter":
+        "The PNC ID's check letter does not match its year and serial number.",
+    "police.pnc_id.subject_not_in_entry":
+        "A PNC ID is given for someone who is not one of the entry's subjects.",
+    "police.domestic_abuse.no_referral":
+        "Warning: a domestic abuse incident with no referral to children's services recorded.",
+    "police.referral.before_event":
+        "The referral to children's services is dated before the event it followed.",
+    "police.strategy_discussion.before_event":
+        "The strategy discussion is dated before the event it followed.",
+}
+"""Every code these rules produce -> its meaning (merged into AgencySpec.codes)."""
+
+CONFIG_PATTERNS = "crime_reference_patterns"
+"""Plugin setting: force key -> regular expression a whole reference must match."""
+
+# The schema's own shape for a PNC ID: a value that fails it is already reported
+# as schema.pattern, so the check letter is only judged on well-formed IDs.
+_PNC_SHAPE = re.compile(r"([0-9]{2}|[0-9]{4})/[0-9]{1,7}[A-HJ-NP-RT-Z]")
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except re.error:
+        # NOTE: a broken pattern is the administrator's mistake, not the
+        # submitter's: log it and fall back to accepting any reference.
+        log.error("police: crime reference pattern %r does not compile; ignored", pattern)
+        return None
+
+
+def _reference_pattern(config: Mapping[str, Any], force: Any) -> re.Pattern[str] | None:
+    patterns = config.get(CONFIG_PATTERNS)
+    if not isinstance(patterns, Mapping) or not isinstance(force, str):
+        return None
+    pattern = patterns.get(force)
+    return _compiled(pattern) if isinstance(pattern, str) else None
+
+
+def crime_reference_format(document: Any, context: RuleContext) -> Iterator[Problem]:
+    """A reference must wholly match its force's configured pattern, if one is configured.
+
+    The force is the entry's own ``force`` when given, else the return's. With no
+    pattern configured for that force any non-empty reference is accepted (the
+    schema refuses an empty one): formats differ between forces and change.
+    """
+    default_force = document.get("force") if isinstance(document, Mapping) else None
+    for entry in chronology_entries(document):
+        reference = entry.get("crime_reference")
+        if not isinstance(reference, str):
+            continue
+        force = entry.raw.get("force", default_force)
+        pattern = _reference_pattern(context.config, force)
+        # fullmatch, not search: an unanchored pattern must not pass a reference
+        # that merely contains a valid one.
+        if pattern is not None and pattern.fullmatch(reference) is None:
+            yield problem(entry.pointer("crime_reference"),
+                          "police.crime_reference.format",
+                          f"{reference!r} is not in the format of a {force} incident or crime "
+                          "reference; check it against the force's records.")
+
+
+def pnc_ids(document: Any, context: RuleContext) -> Iterator[Problem]:
+    """Each PNC ID's check letter is right, and it belongs to one of the entry's subjects."""
+    for entry in chronology_entries(document):
+        listed = entry.get("pnc_ids")
+        if not isinstance(listed, list):
+            continue
+        listed_subjects = entry.get("subjects")
+        # Unreadable subjects are the schema's to report: then judge no PNC subject.
+        subjects = set(listed_subjects) if isinstance(listed_subjects, list) and \
+            all(isinstance(s, str) for s in listed_subjects) else None
+        for n, item in enumerate(listed):
+            if not isinstance(item, Mapping):
+                continue
+            pnc = item.get("pnc_id")
+            if isinstance(pnc, str) and _PNC_SHAPE.fullmatch(pnc) and not pnc_id_valid(pnc):
+                yield problem(entry.pointer("pnc_ids", n, "pnc_id"),
+                              "police.pnc_id.check_letter",
+                              f"{pnc!r} is not a valid PNC ID: its last letter does not match "
+                              "the year and serial number. Check it against the PNC record.")
+            subject = item.get("subject")
+            if subjects is not None and isinstance(subject, str) and subject not in subjects:
+                yield problem(entry.pointer("pnc_ids", n, "subject"),
+                              "police.pnc_id.subject_not_in_entry",
+                              f"{subject!r} is not one of this entry's subjects; add them to "
+                              "'subjects' or correct the key.")
+
+
+def domestic_abuse_referral(document: Any, context: RuleContext) -> Iterator[Problem]:
+    """Warn when a domestic abuse incident records no referral to children's services."""
+    for entry in chronology_entries(document):
+        if entry.get("event_type") != "domestic_abuse":
+            continue
+        referral = entry.get("referral_to_childrens_services")
+        if referral is None:
+            yield problem(entry.pointer(),
+                          "police.domestic_abuse.no_referral",
+                          "No referral to children's services is recorded for this domestic "
+                          "abuse incident. Record whether one (a PPN) was made, and if not, "
+                          "why not.", severity="warning")
+        elif isinstance(referral, Mapping) and referral.get("made") is False:
+            yield problem(entry.pointer("referral_to_childrens_services"),
+                          "police.domestic_abuse.no_referral",
+                          "No referral to children's services was made after this domestic "
+                          "abuse incident; the panel will look at the reason given.",
+                          severity="warning")
+
+
+def follow_up_dates(document: Any, context: RuleContext) -> Iterator[Problem]:
+    """A referral or strategy discussion cannot predate the event it followed."""
+    checks = (("referral_to_childrens_services", "police.referral.before_event",
+               "The referral"),
+              ("strategy_discussion", "police.strategy_discussion.before_event",
+               "The strategy discussion"))
+    for entry in chronology_entries(document):
+        # An approximate date says nothing firm about order; a 'month' or
+        # 'year' date is the first day of its period, so it still bounds.
+        if entry.get("date_precision") == "approximate":
+            continue
+        when = entry.date
+        if when is None:
+            continue
+        for field, code, what in checks:
+            follow_up = entry.get(field)
+            if not isinstance(follow_up, Mapping):
+                continue
+            on = parse_date(follow_up.get("date"))
+            if on is not None and on < when:
+                yield problem(entry.pointer(field, "date"), code,
+                              f"{what} is dated {_long(on)}, before the event it "
+                              f"followed ({_long(when)}). Check both dates.")
+
+
+CHRONOLOGY_RULES = (crime_reference_format, pnc_ids, domestic_abuse_referral, follow_up_dates)
+"""The police chronology's own rules, for every version of the form."""

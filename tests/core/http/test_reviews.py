@@ -1,0 +1,90 @@
+"""Reviews over HTTP: open, list, read, change."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from falcon.testing import TestClient
+
+from core.service import Services
+from tests.core.http.helpers import REF, REVIEW, World, auth
+
+
+@pytest.fixture
+def world(services: Services, client: TestClient) -> World:
+    return World(services, client)
+
+
+def test_opened_review_reads_back(world: World) -> None:
+    review = world.get(f"/v1/reviews/{REF}").json
+    assert review["ref"] == REF
+    assert review["scoping_period"] == {"from": "2024-01-01", "to": "2025-12-31"}
+    assert review["status"] == "open"
+    assert review["agencies"] == [{"agency": "testing", "forms": [
+        {"form": "chronology", "due": "2026-02-01"}, {"form": "report", "due": None}]}]
+    assert [s["key"] for s in review["subjects"]] == ["child-a", "mother"]
+
+
+def test_duplicate_reference_is_409(world: World) -> None:
+    again = world.client.simulate_post("/v1/reviews", json=REVIEW, headers=auth(world.admin))
+    assert again.status_code == 409
+
+
+def test_invalid_review_names_every_field(world: World) -> None:
+    bad = copy.deepcopy(REVIEW)
+    bad.update(ref="lower case", type="inquiry", scoping_period={"from": "2025-01-01",
+                                                                 "to": "2024-01-01"})
+    bad["agencies"][0]["forms"].append({"form": "no-such-form"})
+    bad["version"] = 3
+    response = world.client.simulate_post("/v1/reviews", json=bad, headers=auth(world.admin))
+    assert response.status_code == 422
+    pointers = {p["pointer"] for p in response.json["problems"]}
+    assert pointers == {"/ref", "/type", "/scoping_period/to", "/version"}
+
+
+def test_unknown_form_of_a_known_agency_is_refused(world: World) -> None:
+    bad = copy.deepcopy(REVIEW)
+    bad["ref"] = "IOW-2026-02"
+    bad["agencies"][0]["forms"].append({"form": "no-such-form", "due": None})
+    response = world.client.simulate_post("/v1/reviews", json=bad, headers=auth(world.admin))
+    assert response.status_code == 422
+    assert response.json["problems"][0]["code"] == "review.form.unknown"
+
+
+def test_list_shows_only_bound_reviews(world: World, services: Services) -> None:
+    other = copy.deepcopy(REVIEW)
+    other["ref"] = "IOW-2026-02"
+    world.client.simulate_post("/v1/reviews", json=other, headers=auth(world.admin))
+    assert [r["ref"] for r in world.get("/v1/reviews").json["reviews"]] == [REF, "IOW-2026-02"]
+    assert [r["ref"] for r in world.get("/v1/reviews", token=world.panel).json["reviews"]] == \
+        [REF]
+    assert world.get("/v1/reviews/IOW-2026-02", token=world.agency).status_code == 404
+
+
+def test_patch_changes_fields_and_checks_if_match(world: World) -> None:
+    read = world.get(f"/v1/reviews/{REF}")
+    changed = world.client.simulate_patch(
+        f"/v1/reviews/{REF}", json={"status": "returns-requested", "title": "Child A (CSPR)"},
+        headers=auth(world.admin, **{"If-Match": read.headers["ETag"]}))
+    assert changed.status_code == 200
+    assert changed.json["status"] == "returns-requested"
+    assert changed.json["version"] == 2
+    assert changed.json["subjects"] == read.json["subjects"]
+    stale = world.client.simulate_patch(
+        f"/v1/reviews/{REF}", json={"title": "x"},
+        headers=auth(world.admin, **{"If-Match": read.headers["ETag"]}))
+    assert stale.status_code == 412
+    fixed = world.client.simulate_patch(f"/v1/reviews/{REF}", json={"ref": "NEW-REF-01"},
+                                        headers=auth(world.admin))
+    assert fixed.status_code == 422
+    assert world.client.simulate_patch(f"/v1/reviews/{REF}", json={"title": "x"},
+                                       headers=auth(world.panel)).status_code == 403
+
+
+def test_closed_review_takes_no_returns(world: World) -> None:
+    world.client.simulate_patch(f"/v1/reviews/{REF}", json={"status": "completed"},
+                                headers=auth(world.admin))
+    from tests.core.http.helpers import document
+
+    assert world.put(document()).status_code == 409

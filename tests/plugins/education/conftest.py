@@ -1,0 +1,71 @@
+"""Fixtures for the education plugin's tests: one plugin host per engine for the session."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import plugins.education
+from core import Problem
+from core.plugins import PluginHost
+from core.validation import validate_document
+from tests.plugins.review_context import REVIEW, context
+
+EXAMPLES = Path(plugins.education.__file__).parent / "examples"
+
+Validate = Callable[..., list[Problem]]
+
+
+def host_for(engine: str) -> PluginHost:
+    # Only this plugin: the education tests must not fail because another
+    # agency's plugin is broken, and compiling every schema is slow.
+    return PluginHost(engine=engine, entry_points=False,
+                      extra={"education": plugins.education})
+
+
+@pytest.fixture(scope="session")
+def host() -> PluginHost:
+    return host_for("rust")
+
+
+@pytest.fixture(scope="session")
+def python_host() -> PluginHost:
+    """The same plugin over the reference engine (python-jsonschema)."""
+    return host_for("python")
+
+
+def run(host: PluginHost, form: str, document: Any, *, review: object = REVIEW
+        ) -> list[Problem]:
+    """Every problem (errors and warnings) of an education document on ``form`` v1."""
+    loaded = host.form("education", form)
+    assert loaded is not None, f"education has no form {form!r}"
+    report = validate_document(loaded.engines[1], loaded.spec.rules, document,
+                               context("education", form, 1, review),
+                               plugin=loaded.plugin, cap=10_000)
+    return report.problems
+
+
+@pytest.fixture(scope="session")
+def validate(host: PluginHost) -> Validate:
+    """validate(form, document, review=REVIEW) -> every problem."""
+
+    def _validate(form: str, document: Any, **kwargs: Any) -> list[Problem]:
+        return run(host, form, document, **kwargs)
+
+    return _validate
+
+
+def valid_example(form: str) -> dict[str, Any]:
+    """A fresh copy of the form's valid example, to change in a test."""
+    document: dict[str, Any] = json.loads(
+        (EXAMPLES / "valid" / f"{form}.v1.json").read_text(encoding="utf-8"))
+    return copy.deepcopy(document)
+
+
+def pairs(problems: list[Problem]) -> set[tuple[str, str]]:
+    return {(p.pointer, p.code) for p in problems}
