@@ -35,6 +35,21 @@ DATABASES = [
 ]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """When PostgreSQL is switched on it must be there: fail, never skip."""
+    if not PG_URL:
+        return
+    engine = sa.create_engine(PG_URL)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except sa.exc.OperationalError as exc:
+        raise pytest.UsageError(f"SCR_RETURNS_TEST_POSTGRES is set but unreachable: {exc}") \
+            from None
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database: a SQLite file, or a fresh PostgreSQL schema."""

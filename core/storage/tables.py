@@ -119,3 +119,25 @@ idempotency = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
 )
+
+# Append-only and hash-chained (core/audit.py); triggers in the migrations
+# refuse UPDATE and DELETE.
+audit = sa.Table(
+    "audit", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UtcDateTime(), nullable=False, index=True),
+    sa.Column("request_id", sa.String(64), nullable=False),
+    sa.Column("token_id", sa.String(32), nullable=True, index=True),
+    sa.Column("role", sa.String(16), nullable=True),
+    sa.Column("method", sa.String(10), nullable=False),
+    sa.Column("route", sa.String(200), nullable=False),
+    sa.Column("review", sa.String(64), nullable=True, index=True),
+    sa.Column("agency", sa.String(40), nullable=True, index=True),
+    sa.Column("form", sa.String(40), nullable=True),
+    sa.Column("revision", sa.Integer, nullable=True),
+    sa.Column("target", sa.String(200), nullable=True),
+    sa.Column("status", sa.Integer, nullable=False, index=True),
+    sa.Column("purpose", sa.String(500), nullable=True),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False, unique=True),
+)
