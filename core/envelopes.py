@@ -124,6 +124,16 @@ class RevisionSchema(Base):
     document = fields.Dict(dump_only=True)
 
 
+class StateChangeSchema(Base):
+    """The panel moves a return to another review state."""
+
+    state = fields.String(required=True, validate=validate.OneOf(RETURN_STATES), metadata={
+        "description": "queried (needs a comment for the agency), accepted, or submitted "
+                       "(reopens an accepted return; needs a reason)"})
+    comment = fields.String(load_default=None, validate=validate.Length(1, 20000), metadata={
+        "description": "The query to the agency, the reason for reopening, or a note"})
+
+
 class ValidateSchema(Base):
     """A dry run: a document, and optionally the form version to check it against."""
 

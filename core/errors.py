@@ -97,6 +97,10 @@ class PayloadTooLargeError(ServiceError):
     status, type, title = 413, TYPE_BASE + "payload-too-large", "Request body too large"
 
 
+class LengthRequiredError(ServiceError):
+    status, type, title = 411, TYPE_BASE + "length-required", "Length required"
+
+
 class UnsupportedMediaTypeError(ServiceError):
     status, type, title = 415, TYPE_BASE + "unsupported-media-type", "Unsupported media type"
 

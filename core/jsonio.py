@@ -17,6 +17,7 @@ from typing import Any
 from core.errors import BadRequestError
 
 MAX_INT_DIGITS = 30
+NUL_REFUSED = "The JSON contains a NUL character (\\u0000), which is not accepted."
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -45,11 +46,18 @@ def _float(text: str) -> float:
     return value
 
 
-def _depth(value: Any, limit: int) -> None:
+def _walk(value: Any, limit: int) -> None:
+    """Refuse nesting past ``limit`` and NUL characters (no database stores them in text)."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise BadRequestError(NUL_REFUSED)
+            continue
         if isinstance(item, dict):
+            if any("\x00" in key for key in item):
+                raise BadRequestError(NUL_REFUSED)
             children: Any = item.values()
         elif isinstance(item, list):
             children = item
@@ -57,7 +65,7 @@ def _depth(value: Any, limit: int) -> None:
             continue
         if depth > limit:
             raise BadRequestError(f"The JSON is nested more than {limit} levels deep.")
-        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list | str))
 
 
 def loads(data: bytes | str, *, max_depth: int = 64) -> Any:
@@ -77,7 +85,7 @@ def loads(data: bytes | str, *, max_depth: int = 64) -> Any:
     except json.JSONDecodeError as exc:
         raise BadRequestError(f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, "
                               f"column {exc.colno}.") from None
-    _depth(value, max_depth)
+    _walk(value, max_depth)
     return value
 
 

@@ -72,7 +72,7 @@ class PluginHost:
         try:
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
-            raise PluginLoadError(getattr(exc.plugin, "__name__", str(exc.plugin)),
+            raise PluginLoadError(self.pm.get_name(exc.plugin) or str(exc.plugin),
                                   str(exc)) from None
         self.library = SchemaLibrary.with_shared()
         self.plugins: dict[str, LoadedPlugin] = {}

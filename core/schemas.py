@@ -53,6 +53,11 @@ def shared_schemas(directory: Path = SCHEMAS_DIR) -> list[dict[str, Any]]:
     return found
 
 
+def _refuse(uri: str) -> Any:
+    """Never fetch a schema from the network: every $ref must be in the library."""
+    raise ValueError(f"$ref {uri!r} is not a schema known to this service")
+
+
 class SchemaLibrary:
     """Every schema resource known to the service, by ``$id``."""
 
@@ -91,7 +96,7 @@ class SchemaLibrary:
     def rust_registry(self) -> Any:
         if self._rs is None:
             self._rs = jsonschema_rs.Registry(
-                [(sid, dict(s)) for sid, s in self._by_id.items()])
+                [(sid, dict(s)) for sid, s in self._by_id.items()], retriever=_refuse)
         return self._rs
 
     def check_refs(self, schema: Mapping[str, Any], *, where: str) -> None:

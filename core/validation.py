@@ -10,6 +10,7 @@ pointer at the offending field, our own plain-English message).
 from __future__ import annotations
 
 import ast
+import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
@@ -19,6 +20,7 @@ import jsonschema_rs
 
 from core.descriptors import RuleContext, json_pointer
 from core.errors import PluginRuleError, Problem, ValidationReport
+from core.memo import validation_scope
 from core.schemas import SchemaLibrary
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,8 @@ _FORMAT_NAMES = {"date": "a real date written YYYY-MM-DD", "time": "a time",
 
 
 def _fmt(values: Iterable[Any]) -> str:
-    return ", ".join(repr(v) if isinstance(v, str) else str(v) for v in values)
+    # Values as the practitioner wrote them in JSON: 'gp', 3, true, null.
+    return ", ".join(repr(v) if isinstance(v, str) else json.dumps(v) for v in values)
 
 
 def message_for(keyword: str, params: Mapping[str, Any]) -> str:
@@ -52,7 +55,7 @@ def message_for(keyword: str, params: Mapping[str, Any]) -> str:
         case "enum":
             return "Must be one of: " + _fmt(params["options"]) + "."
         case "const":
-            return "Must be " + repr(params["expected"]) + "."
+            return "Must be " + _fmt([params["expected"]]) + "."
         case "format":
             return "Must be " + _FORMAT_NAMES.get(params["format"], str(params["format"])) + "."
         case "pattern":
@@ -253,8 +256,9 @@ def validate_document(engine: SchemaEngine, rules: Sequence[Any], document: Any,
                       context: RuleContext, *, plugin: str, cap: int) -> ValidationReport:
     """Schema then rules; every problem counted, at most ``cap`` kept, in document order."""
     schema_problems = list(engine.problems(document))
-    rule_problems = list(run_rules(rules, document, context, plugin=plugin,
-                                   schema_valid=not schema_problems))
+    with validation_scope():
+        rule_problems = list(run_rules(rules, document, context, plugin=plugin,
+                                       schema_valid=not schema_problems))
     # Errors first: if the list is cut, what blocks acceptance is what is shown.
     # Each severity in document order, schema and rule problems interleaved (the
     # sort is stable: at one pointer the schema's problem comes first).

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from core import jsonio
+from core import jsonio, metrics
 from core.auth import SYSTEM
 from core.bootstrap import build_services
+from core.cli import db_cmd, plugins_cmd
 from core.errors import BadRequestError, PluginLoadError, ServiceError
 from core.service import Services
 from core.settings import Settings
@@ -53,11 +55,19 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--config", "config", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A gunicorn configuration file (e.g. deploy/gunicorn.conf.py); --host, "
+                   "--port and --workers, when given, override it.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int,
+          config: Path | None) -> None:
     """Serve the API with gunicorn, after bringing the database schema up to date."""
     from core.cli.server import Server  # noqa: PLC0415 - gunicorn only when serving
 
     settings = Settings.from_env()
+    given = {name for name in ("host", "port", "workers")
+             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
     _migrate(settings)
     try:  # refuse to start on a broken plugin before forking any worker
         build_services(settings).store.engine.dispose()
@@ -65,11 +75,22 @@ def serve(host: str, port: int, workers: int) -> None:
         raise click.ClickException(f"cannot start: {exc}") from None
     where = settings.database_url if not settings.is_sqlite else \
         settings.database_url.removeprefix("sqlite:///")
-    click.echo(f"scr-returns listening on http://{host}:{port} with {workers} workers")
+    if config is None:
+        click.echo(f"scr-returns listening on http://{host}:{port} with {workers} workers")
+    else:
+        click.echo(f"scr-returns serving with {config} (flags given override it)")
     click.echo(f"database: {where if settings.is_sqlite else '(from SCR_RETURNS_DATABASE_URL)'}")
     click.echo("first admin token: scr-returns token create --role admin --name first-admin")
     sys.stdout.flush()
-    Server(settings, bind=f"{host}:{port}", workers=workers).run()
+    # Before any worker forks: every worker's metrics go to one fresh folder.
+    metrics_dir, master = metrics.use_multiprocess(settings.data_dir / "metrics"), os.getpid()
+    bind = f"{host}:{port}" if config is None or given & {"host", "port"} else None
+    try:
+        Server(settings, config=config, bind=bind,
+               workers=workers if config is None or "workers" in given else None).run()
+    finally:
+        if os.getpid() == master:  # a worker unwinds through here too when it exits
+            metrics.remove_multiprocess(metrics_dir)
 
 
 @main.group()
@@ -84,9 +105,17 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
+db.add_command(db_cmd.backup)
+db.add_command(db_cmd.restore)
+
+
 @main.group()
 def plugins() -> None:
-    """Agency plugins: list, enable, disable."""
+    """Agency plugins: list, enable, disable; for authors, new and check."""
+
+
+plugins.add_command(plugins_cmd.new)
+plugins.add_command(plugins_cmd.check)
 
 
 @plugins.command("list")
@@ -183,3 +212,29 @@ def validate(agency: str, form: str, schema_version: int | None, review: str | N
         raise click.ClickException(exc.detail) from None
     _echo_json(report.as_dict())
     sys.exit(0 if report.valid else 1)
+
+
+@main.group()
+def audit() -> None:
+    """The audit log: print its head, verify its chain."""
+
+
+@audit.command("head")
+def audit_head() -> None:
+    """Print the newest record as ID:HASH; keep it elsewhere to detect truncation later."""
+    click.echo(_services().audit.head())
+
+
+@audit.command("verify")
+@click.option("--head", "head", default=None, metavar="ID:HASH",
+              help="A head printed earlier by 'audit head': also detects truncation.")
+def audit_verify(head: str | None) -> None:
+    """Check every record's hash and chain; name the first bad record (exit 1)."""
+    try:
+        count, finding = _services().audit.verify(head)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--head") from None
+    if finding is not None:
+        click.echo(f"audit log BROKEN at {finding} ({count} records read)", err=True)
+        sys.exit(1)
+    click.echo(f"audit log intact: {count} records")

@@ -7,8 +7,9 @@ from typing import Any
 import falcon
 
 from core.bootstrap import build_services
-from core.http import middleware, openapi, problems
+from core.http import audit, middleware, openapi, problems
 from core.http.media import media_handlers
+from core.http.observe import Observe
 from core.http.policy import policy_of
 from core.http.routes import routes
 from core.service import Services
@@ -22,8 +23,10 @@ def create_app(settings: Settings | None = None, *,
     """A WSGI app over ``services`` (built from ``settings`` when not given)."""
     settings = settings or (services.settings if services else Settings.from_env())
     services = services or build_services(settings)
-    stack: list[Any] = [middleware.RequestId(), middleware.BodyLimit(settings.max_body_bytes),
-                        middleware.Authenticate(services)]
+    stack: list[Any] = [middleware.RequestId(), Observe(), audit.Audit(services),
+                        middleware.CleanPath(),
+                        middleware.BodyLimit(settings.max_body_bytes),
+                        middleware.Authenticate(services), audit.Purpose()]
     app = falcon.App(middleware=stack)
     app.req_options.media_handlers = media_handlers(settings.max_body_bytes,
                                                     settings.max_json_depth)

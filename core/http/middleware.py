@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from typing import Any
 
 import falcon
 
-from core.errors import ForbiddenError, PayloadTooLargeError, UnauthorizedError
+from core.errors import (
+    BadRequestError,
+    ForbiddenError,
+    LengthRequiredError,
+    PayloadTooLargeError,
+    UnauthorizedError,
+)
 from core.http.policy import policy_of
 from core.service import Services
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+ENCODED_CONTROL = re.compile(r"%[01][0-9a-f]|%7f", re.I)
 
 
 class RequestId:
@@ -26,15 +35,40 @@ class RequestId:
 
 
 class BodyLimit:
-    """Refuse a declared body over the limit before reading any of it."""
+    """Refuse a declared body over the limit before reading any of it.
+
+    A chunked body (no Content-Length) is read here up to the limit plus one
+    byte, then handed on with its length known; a server that does not mark
+    such input as terminated gets 411, since its end cannot be trusted.
+    """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         length = req.content_length
-        if length is not None and length > self.max_bytes:
+        if length is not None:
+            if length > self.max_bytes:
+                raise PayloadTooLargeError(f"The body is larger than {self.max_bytes} bytes.")
+            return
+        if "chunked" not in (req.get_header("Transfer-Encoding") or "").lower():
+            return
+        if not req.env.get("wsgi.input_terminated"):
+            raise LengthRequiredError("Send a Content-Length with the body.")
+        data = req.stream.read(self.max_bytes + 1)
+        if len(data) > self.max_bytes:
             raise PayloadTooLargeError(f"The body is larger than {self.max_bytes} bytes.")
+        req.stream = io.BytesIO(data)
+        req.env["CONTENT_LENGTH"] = str(len(data))
+
+
+class CleanPath:
+    """A NUL or other control character in the path or query is never a valid name."""
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        query = req.query_string or ""
+        if CONTROL.search(req.path) or CONTROL.search(query) or ENCODED_CONTROL.search(query):
+            raise BadRequestError("The request path contains a control character.")
 
 
 class Authenticate:
@@ -61,6 +95,6 @@ class Authenticate:
         if scheme.lower() != "bearer" or not secret.strip():
             raise UnauthorizedError("Use 'Authorization: Bearer <token>'.")
         principal = self.services.tokens.authenticate(secret.strip())
+        req.context.principal = principal  # known even when refused: the audit names it
         if principal.role not in declared.roles:
             raise ForbiddenError(f"A {principal.role} token may not use this route.")
-        req.context.principal = principal

@@ -28,6 +28,7 @@ MARSHMALLOW = {
     "ReturnPut": envelopes.ReturnPutSchema,
     "Revision": envelopes.RevisionSchema,
     "Validate": envelopes.ValidateSchema,
+    "StateChange": envelopes.StateChangeSchema,
     "TokenCreate": envelopes.TokenCreateSchema,
     "Problem": envelopes.ProblemSchema,
     "Error": envelopes.ErrorSchema,
@@ -51,8 +52,40 @@ NULLABLE_STR = {"type": ["string", "null"]}
 WARNINGS = {"type": "array", "items": _ref("Problem")}
 REVISION_META = {"revision": INT, "schema_version": INT, "submitted_at": STR,
                  "submitted_by": STR, "warnings": WARNINGS}
+STATES = {"type": "string", "enum": ["submitted", "queried", "accepted"]}
+NULLABLE_INT = {"type": ["integer", "null"]}
+PANEL: dict[str, dict[str, Any]] = {
+    "StateEvent": _obj(revision=INT, action={"type": "string", "enum": [
+        "submitted", "amended", "resubmitted", "queried", "accepted", "reopened"]},
+        **{"from": {"type": ["string", "null"]}}, to=STATES, comment=NULLABLE_STR, by=STR,
+        at=STR),
+    "StateChanged": _obj(review=STR, agency=STR, form=STR, state=STATES, revision=INT,
+                         allowed={"type": "array", "items": STATES}, event=_ref("StateEvent")),
+    "StateHistory": _obj(review=STR, agency=STR, form=STR, state=STATES, revision=INT,
+                         allowed={"type": "array", "items": STATES},
+                         events={"type": "array", "items": _ref("StateEvent")}),
+    "Diff": _obj(review=STR, agency=STR, form=STR, **{"from": {"type": "object"}},
+                 to={"type": "object"},
+                 patch={"type": "array", "items": {"type": "object"},
+                        "description": "RFC 6902 JSON Patch from 'from' to 'to'"},
+                 chronology={"type": ["object", "null"], "description":
+                             "entries added, removed and changed, by entry id"}),
+    "ChronologyRow": _obj(
+        agency=STR, entry_id=STR, agency_entry_id=STR, form=STR, revision=INT, state=STATES,
+        date=NULLABLE_STR, date_precision=STR, time=NULLABLE_STR, sequence=NULLABLE_INT,
+        subjects={"type": "array", "items": STR}, event_type=NULLABLE_STR,
+        source={"type": ["object", "null"]}, description=NULLABLE_STR,
+        decision_or_action=NULLABLE_STR, outcome=NULLABLE_STR, impact_on_child=NULLABLE_STR,
+        background=BOOL, background_reason=NULLABLE_STR, agency_fields={"type": "object"}),
+    "Chronology": _obj(review=STR, generated_at=STR, accepted_only=BOOL,
+                       entries={"type": "array", "items": _ref("ChronologyRow")}, count=INT),
+    "Tracker": _obj(review=STR, today=STR, counts_from=STR,
+                    agencies={"type": "array", "items": {"type": "object"}},
+                    completeness={"type": "object"}),
+}
 PLAIN: dict[str, dict[str, Any]] = {
     "Health": _obj(status=STR, checks={"type": "object"}),
+    "Metrics": {"type": "string", "description": "Prometheus text exposition format 0.0.4"},
     "AgencyList": _list("agencies", _obj(name=STR, title=STR, description=STR, plugin=STR,
                                          plugin_version=STR, forms={"type": "array"})),
     "Form": _obj(agency=STR, form=STR, title=STR, description=STR, version=INT,
@@ -64,6 +97,7 @@ PLAIN: dict[str, dict[str, Any]] = {
     "ReturnSummary": _obj(review=STR, agency=STR, form=STR, state=STR,
                           revision_created=BOOL, **REVISION_META),
     "Return": _obj(review=STR, agency=STR, form=STR, state=STR, document={"type": "object"},
+                   state_event={"oneOf": [_ref("StateEvent"), {"type": "null"}]},
                    **REVISION_META),
     "RevisionList": _obj(review=STR, agency=STR, form=STR,
                          revisions={"type": "array", "items": _ref("Revision")}),
@@ -71,6 +105,7 @@ PLAIN: dict[str, dict[str, Any]] = {
         agency=STR, form=STR, state=STR, revision=INT, schema_version=INT, submitted_at=STR,
         submitted_by=STR, warning_count=INT, href=STR)}, next_cursor=NULLABLE_STR),
     "ReviewList": _list("reviews", _ref("Review")),
+    **PANEL,
     "Plugin": _obj(name=STR, agency=STR, title=STR, version=STR, distribution=NULLABLE_STR,
                    builtin=BOOL, enabled=BOOL, forms={"type": "object"},
                    load_error=NULLABLE_STR),
@@ -80,6 +115,11 @@ PLAIN: dict[str, dict[str, Any]] = {
                   revoked_at=NULLABLE_STR, last_used_at=NULLABLE_STR),
     "TokenCreated": {"allOf": [_ref("Token"), _obj(token=STR)]},
     "TokenList": _list("tokens", _ref("Token")),
+    "AuditPage": _obj(items={"type": "array", "items": _obj(
+        id=INT, at=STR, request_id=STR, token_id=NULLABLE_STR, role=NULLABLE_STR, method=STR,
+        route=STR, review=NULLABLE_STR, agency=NULLABLE_STR, form=NULLABLE_STR,
+        revision={"type": ["integer", "null"]}, target=NULLABLE_STR, status=INT,
+        purpose=NULLABLE_STR, hash=STR)}, next_cursor=NULLABLE_STR),
 }
 
 
@@ -100,6 +140,12 @@ def _operation(template: str, method: str, responder: Any) -> dict[str, Any]:
                 "schema": {"type": t}, "description": d} for n, (t, d) in doc["query"].items()]
     params += [{"name": n, "in": "header", "required": False, "schema": STR, "description": d}
                for n, d in doc["headers"].items()]
+    if declared is not None and declared.purpose:
+        params = [p for p in params if p["name"].lower() != "x-purpose"]
+        params.append({"name": "X-Purpose", "in": "header", "required": True, "schema": STR,
+                       "description": "why you read this; kept in the audit log"})
+        op["responses"]["400"] = {"description": "no X-Purpose", "content": {
+            "application/problem+json": {"schema": _ref("Error")}}}
     if params:
         op["parameters"] = params
     if doc.get("request"):
@@ -112,6 +158,7 @@ def _operation(template: str, method: str, responder: Any) -> dict[str, Any]:
             schema = declared_schema
             description = "success" if status < 400 else "see the problem's detail"
         media = "application/problem+json" if schema == "Error" else "application/json"
+        media = "text/plain" if schema == "Metrics" else media
         op["responses"][str(status)] = {"description": description,
                                         "content": {media: {"schema": _ref(schema)}}}
     if declared is not None and not declared.public:

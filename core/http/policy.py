@@ -3,7 +3,9 @@
 ``roles`` are the roles that may ever use the route (others: 403); ``binding``
 says what else the service layer checks, answering 404 when it fails:
 ``"review"`` (the token must be bound to the review), ``"review+agency"``
-(and to the agency, for agency tokens), or ``"none"``.
+(and to the agency, for agency tokens), or ``"none"``. ``purpose`` marks a
+read of return content: the caller must say why in ``X-Purpose`` (it goes
+into the audit record).
 """
 
 from __future__ import annotations
@@ -27,16 +29,17 @@ class Policy:
     public: bool = False
     roles: tuple[Role, ...] = ()
     binding: Binding = "none"
+    purpose: bool = False
 
 
 def policy(*, roles: tuple[Role, ...] = (), binding: Binding = "none",
-           public: bool = False) -> Callable[[F], F]:
+           public: bool = False, purpose: bool = False) -> Callable[[F], F]:
     """Declare the access policy of one responder (``on_get``, ``on_put``, ...)."""
     if public == bool(roles):
         raise ValueError("a policy is either public or names the roles it admits")
 
     def mark(responder: F) -> F:
-        responder.__dict__["policy"] = Policy(public, roles, binding)
+        responder.__dict__["policy"] = Policy(public, roles, binding, purpose)
         return responder
 
     return mark

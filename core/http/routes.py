@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.http.resources import admin, agencies, meta, returns, reviews
+from core.http.resources import admin, agencies, audit, meta, panel, returns, reviews
+from core.http.resources.metrics import Metrics
 from core.service import Services
 
 RETURN = "/v1/reviews/{ref}/returns/{agency}/{form}"
@@ -16,6 +17,7 @@ def routes(services: Services, openapi: dict[str, Any]) -> list[tuple[str, objec
         ("/v1/health", meta.Health()),
         ("/v1/ready", meta.Ready(s)),
         ("/v1/openapi.json", meta.OpenAPI(openapi)),
+        ("/metrics", Metrics(s)),
         ("/v1/agencies", agencies.AgencyCollection(s)),
         ("/v1/agencies/{agency}/forms/{form}", agencies.FormItem(s)),
         ("/v1/agencies/{agency}/forms/{form}/validate", agencies.FormValidate(s)),
@@ -25,9 +27,14 @@ def routes(services: Services, openapi: dict[str, Any]) -> list[tuple[str, objec
         (RETURN, returns.ReturnItem(s)),
         (RETURN + "/revisions", returns.RevisionCollection(s)),
         (RETURN + "/revisions/{number:int(min=1)}", returns.RevisionItem(s)),
+        (RETURN + "/state", panel.ReturnState(s)),
+        (RETURN + "/diff", panel.ReturnDiff(s)),
+        ("/v1/reviews/{ref}/chronology", panel.Chronology(s)),
+        ("/v1/reviews/{ref}/tracker", panel.Tracker(s)),
         ("/v1/admin/plugins", admin.PluginCollection(s)),
         ("/v1/admin/plugins/{name}/enable", admin.PluginSwitch(s, enabled=True)),
         ("/v1/admin/plugins/{name}/disable", admin.PluginSwitch(s, enabled=False)),
         ("/v1/admin/tokens", admin.TokenCollection(s)),
         ("/v1/admin/tokens/{token_id}", admin.TokenItem(s)),
+        ("/v1/admin/audit", audit.AuditLog(s)),
     ]

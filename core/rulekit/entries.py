@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from core.descriptors import ChronologyMapping, json_pointer
+from core.memo import shared
 from core.rulekit.dates import parse_date, parse_time
 
 DEFAULT_MAPPING = ChronologyMapping()
@@ -70,6 +71,14 @@ def chronology_entries(document: object, mapping: ChronologyMapping = DEFAULT_MA
     Yields nothing when the entries array is missing or not a list; entries that
     are not objects are skipped (the schema reports them).
     """
+    # The document cannot change during one validation: parse its entries once
+    # for all the rules. Keying on id() is safe because the caller holds the
+    # document for the whole validation, so its id cannot be reused meanwhile.
+    yield from shared(("chronology_entries", id(document), id(mapping)),
+                      lambda: tuple(_parse_entries(document, mapping)))
+
+
+def _parse_entries(document: object, mapping: ChronologyMapping) -> Iterator[ChronologyEntry]:
     found = resolve_pointer(document, mapping.entries)
     if not isinstance(found, list):
         return

@@ -11,10 +11,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from core.catalog import Catalog
+from core.service.audit import AuditService
+from core.service.chronology import ChronologyService
+from core.service.history import HistoryService
 from core.service.plugins import PluginService
 from core.service.returns import ReturnService
 from core.service.reviews import ReviewService
+from core.service.states import StateService
 from core.service.tokens import TokenService
+from core.service.tracker import TrackerService
 from core.settings import Settings
 from core.storage import Store
 
@@ -37,12 +42,22 @@ class Services:
     returns: ReturnService = field(init=False)
     tokens: TokenService = field(init=False)
     plugins: PluginService = field(init=False)
+    audit: AuditService = field(init=False)
+    states: StateService = field(init=False)
+    history: HistoryService = field(init=False)
+    chronology: ChronologyService = field(init=False)
+    tracker: TrackerService = field(init=False)
 
     def __post_init__(self) -> None:
         self.reviews = ReviewService(self.store, self.catalog, self.clock)
         self.returns = ReturnService(self.settings, self.store, self.catalog, self.clock)
         self.tokens = TokenService(self.settings, self.store, self.clock)
         self.plugins = PluginService(self.store, self.catalog, self.clock)
+        self.audit = AuditService(self.store)
+        self.states = StateService(self.store, self.clock)
+        self.history = HistoryService(self.store, self.catalog)
+        self.chronology = ChronologyService(self.store, self.clock)
+        self.tracker = TrackerService(self.store, self.returns, self.clock)
 
 
 __all__ = ["Clock", "Services", "utcnow"]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from core.audit import AuditEntry
 from core.auth import Principal
 from core.catalog import Catalog
 from core.errors import NotFoundError
@@ -36,11 +37,15 @@ class PluginService:
     def list(self) -> list[dict[str, Any]]:
         return [describe_plugin(p, on) for p, on in self.catalog.plugins()]
 
-    def set_enabled(self, principal: Principal, name: str, enabled: bool) -> dict[str, Any]:
+    def set_enabled(self, principal: Principal, name: str, enabled: bool, *,
+                    audit: AuditEntry | None = None) -> dict[str, Any]:
         plugin = self.catalog.host.plugins.get(name)
         if plugin is None:
             raise NotFoundError(f"No plugin named {name!r} is installed.")
         with self.store.write() as tx:
-            tx.set_plugin_state(name, enabled, by=principal.token_id, now=self.clock())
+            now = self.clock()
+            tx.set_plugin_state(name, enabled, by=principal.token_id, now=now)
+            if audit is not None:
+                audit.append(tx, 200, now, target=name)
         self.catalog.invalidate()
         return describe_plugin(plugin, enabled)

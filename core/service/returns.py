@@ -16,10 +16,11 @@ from typing import Any
 
 import sqlalchemy.exc
 
-from core import jsonio
+from core import jsonio, metrics
+from core.audit import AuditEntry
 from core.auth import Principal
 from core.catalog import Catalog
-from core.descriptors import RuleContext
+from core.descriptors import ChronologyMapping, RuleContext
 from core.errors import (
     BadRequestError,
     ConflictError,
@@ -34,9 +35,12 @@ from core.errors import (
     ValidationReport,
 )
 from core.plugins import LoadedForm
+from core.service.chronology import extract
 from core.service.reviews import review_context
 from core.settings import Settings
 from core.storage import Store
+from core.storage.chronology import insert_entries
+from core.storage.events import EventRecord, append_event, last_event
 from core.storage.records import ReturnRecord, ReviewRecord, RevisionRecord, StoredAnswer
 from core.storage.store import Tx
 from core.validation import validate_document
@@ -71,6 +75,8 @@ class _Pending:
     key: str | None
     fingerprint: str
     now: datetime
+    chronology: ChronologyMapping | None = None
+    audit: AuditEntry | None = None
 
 
 def etag(number: int, sha256: str) -> str:
@@ -142,8 +148,9 @@ class ReturnService:
             review=review_context(review) if review else None,
             production=self.settings.production,
             config=self.settings.plugin_config.get(loaded.plugin, {}))
-        return validate_document(loaded.engines[version], loaded.spec.rules, document, ctx,
-                                 plugin=loaded.plugin, cap=self.settings.problem_cap)
+        with metrics.timed_validation(loaded.agency, loaded.spec.name):
+            return validate_document(loaded.engines[version], loaded.spec.rules, document, ctx,
+                                     plugin=loaded.plugin, cap=self.settings.problem_cap)
 
     def dry_run(self, principal: Principal, agency: str, form: str, document: Any,
                 schema_version: int | None = None,
@@ -168,7 +175,7 @@ class ReturnService:
     # -- submission --------------------------------------------------------------------
     def submit(self, principal: Principal, ref: str, agency: str, form: str,
                envelope: Mapping[str, Any], *, if_match: str | None = None,
-               idempotency_key: str | None = None) -> Answer:
+               idempotency_key: str | None = None, audit: AuditEntry | None = None) -> Answer:
         if principal.role != "agency":
             raise ForbiddenError("Only an agency token submits returns.")
         if not principal.writes_return(ref, agency):
@@ -190,16 +197,20 @@ class ReturnService:
         now = self.clock()
         report = self.check(loaded, document, version, review, now)
         if not report.valid:
+            metrics.count_return(agency, form, "refused")
             raise DocumentInvalidError(report)
         pending = _Pending(principal=principal, review=review, agency=agency, form=form,
                            document=document, sha256=sha, version=version,
                            warnings=[p.as_dict() for p in report.warnings], if_match=if_match,
-                           key=idempotency_key, fingerprint=fingerprint, now=now)
+                           key=idempotency_key, fingerprint=fingerprint, now=now,
+                           chronology=loaded.spec.chronology, audit=audit)
         try:
-            return self._store(pending)
+            answer = self._store(pending)
         except sqlalchemy.exc.IntegrityError:
             # Only a concurrent request with the same idempotency key gets here
             # (PostgreSQL; SQLite serialises writers): answer as it was answered.
+            if audit is not None:
+                audit.appended = None  # rolled back with the rest
             if idempotency_key is None:
                 raise
             with self.store.read() as tx:
@@ -207,6 +218,9 @@ class ReturnService:
             if stored is None:
                 raise
             return self._replay(stored, fingerprint)
+        if not answer.replayed:
+            metrics.count_return(agency, form, "accepted")
+        return answer
 
     @staticmethod
     def _replay(stored: StoredAnswer, fingerprint: str) -> Answer:
@@ -261,13 +275,28 @@ class ReturnService:
             if key is not None:
                 tx.store_answer(principal.token_id, key,
                                 StoredAnswer(fingerprint, status, headers, body), now)
+            if p.audit is not None:  # committed with the data, or not at all
+                p.audit.append(tx, status, now, revision=number)
         return Answer(status, body, headers)
 
     @staticmethod
     def _insert(tx: Tx, ret: ReturnRecord, p: _Pending) -> int:
-        return tx.insert_revision(ret, schema_version=p.version,
-                                  document=jsonio.document_text(p.document), sha256=p.sha256,
-                                  warnings=p.warnings, by=p.principal.token_id, now=p.now)
+        number = tx.insert_revision(ret, schema_version=p.version,
+                                    document=jsonio.document_text(p.document), sha256=p.sha256,
+                                    warnings=p.warnings, by=p.principal.token_id, now=p.now)
+        # The review-state trail and the panel's chronology index are written
+        # in the revision's own transaction: never one without the other.
+        first = ret.latest_revision == 0
+        action = "submitted" if first else \
+            "resubmitted" if ret.state == "queried" else "amended"
+        append_event(tx, ret.id, EventRecord(
+            revision=number, action=action, from_state=None if first else ret.state,
+            to_state="submitted", comment=None, by=p.principal.token_id, at=p.now))
+        if p.chronology is not None:
+            insert_entries(tx, extract(review_id=p.review.id, return_id=ret.id,
+                                       revision=number, agency=p.agency, form=p.form,
+                                       document=p.document, mapping=p.chronology))
+        return number
 
     # -- reading -----------------------------------------------------------------------
     @staticmethod
@@ -286,9 +315,11 @@ class ReturnService:
         with self.store.read() as tx:
             ret = self._find(tx, principal, ref, agency, form)
             rev = tx.revision(ret.id, ret.latest_revision)
+            event = last_event(tx, ret.id)
         assert rev is not None
+        # state_event: what put the return in its state, e.g. the panel's query.
         meta = {"review": ref, "agency": agency, "form": form, "state": ret.state,
-                **_revision_meta(rev)}
+                "state_event": event.as_dict() if event else None, **_revision_meta(rev)}
         return Answer(200, jsonio.with_raw(meta, "document", rev.document),
                       {"ETag": etag(rev.number, rev.sha256)})
 
@@ -314,7 +345,7 @@ class ReturnService:
 
     def list(self, principal: Principal, ref: str, *, agency: str | None = None,
              form: str | None = None, state: str | None = None, cursor: str | None = None,
-             limit: int = 100) -> dict[str, Any]:
+             limit: int = 100, has_warnings: bool | None = None) -> dict[str, Any]:
         """A page of the review's returns the caller may see, with the next cursor."""
         review = self._visible_review(principal, ref)
         own = principal.visible_agency()
@@ -325,6 +356,7 @@ class ReturnService:
         limit = max(1, min(limit, PAGE_MAX))
         with self.store.read() as tx:
             rows = tx.list_returns(review.id, agency=agency, form=form, state=state,
+                                   has_warnings=has_warnings,
                                    after_id=decode_cursor(cursor) if cursor else 0,
                                    limit=limit + 1)
         page = rows[:limit]

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from core.audit import AuditEntry
 from core.auth import Principal
 from core.catalog import Catalog
 from core.descriptors import Kloe, ReviewContext
@@ -75,7 +76,8 @@ class ReviewService:
             raise EnvelopeInvalidError(problems)
         return result
 
-    def create(self, data: Mapping[str, Any]) -> ReviewRecord:
+    def create(self, data: Mapping[str, Any], *,
+               audit: AuditEntry | None = None) -> ReviewRecord:
         now = self.clock()
         agencies = self._agencies(data["agencies"])
         values = {
@@ -91,6 +93,8 @@ class ReviewService:
                 raise ConflictError(f"A review {data['ref']!r} already exists.")
             tx.insert_review(values, agencies)
             created = tx.review(data["ref"])
+            if audit is not None:
+                audit.append(tx, 201, now, review=data["ref"])
         assert created is not None
         return created
 
@@ -107,8 +111,8 @@ class ReviewService:
         with self.store.read() as tx:
             return tx.reviews(None if principal.is_admin else sorted(principal.reviews))
 
-    def update(self, ref: str, changes: Mapping[str, Any],
-               if_match: str | None = None) -> ReviewRecord:
+    def update(self, ref: str, changes: Mapping[str, Any], if_match: str | None = None, *,
+               audit: AuditEntry | None = None) -> ReviewRecord:
         agencies = self._agencies(changes["agencies"]) if "agencies" in changes else None
         with self.store.write() as tx:
             review = tx.review(ref)
@@ -129,5 +133,7 @@ class ReviewService:
                     values[key] = _jsonable(changes[key])
             tx.update_review(review.id, values, agencies)
             updated = tx.review(ref)
+            if audit is not None:
+                audit.append(tx, 200, values["updated_at"])
         assert updated is not None
         return updated

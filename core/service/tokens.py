@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.audit import AuditEntry
 from core.auth import (
     ROLES,
     Principal,
@@ -39,7 +40,8 @@ class TokenService:
 
     def create(self, *, name: str, role: str, agency: str | None = None,
                reviews: list[str] | None = None,
-               expires_in_days: int | None = None) -> tuple[str, dict[str, Any]]:
+               expires_in_days: int | None = None,
+               audit: AuditEntry | None = None) -> tuple[str, dict[str, Any]]:
         """A new token: returns the secret (shown once, never stored) and its record."""
         if role not in ROLES:
             raise BadRequestError(f"role must be one of {', '.join(ROLES)}")
@@ -62,18 +64,23 @@ class TokenService:
                              last_used_at=None)
         with self.store.write() as tx:
             tx.insert_token(record, hash_secret(secret))
+            if audit is not None:
+                audit.append(tx, 201, now, target=record.id)
         return secret, describe_token(record)
 
     def list(self) -> list[dict[str, Any]]:
         with self.store.read() as tx:
             return [describe_token(r) for r in tx.tokens()]
 
-    def revoke(self, token_id: str) -> dict[str, Any]:
+    def revoke(self, token_id: str, *, audit: AuditEntry | None = None) -> dict[str, Any]:
         with self.store.write() as tx:
             if tx.token(token_id) is None:
                 raise NotFoundError(f"No token {token_id!r}.")
-            tx.revoke_token(token_id, self.clock())
+            now = self.clock()
+            tx.revoke_token(token_id, now)
             record = tx.token(token_id)
+            if audit is not None:
+                audit.append(tx, 200, now, target=token_id)
         assert record is not None
         return describe_token(record)
 

@@ -123,6 +123,7 @@ class Tx:
 
     def list_returns(self, review_id: int, *, agency: str | None = None,
                      form: str | None = None, state: str | None = None,
+                     has_warnings: bool | None = None,
                      after_id: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
         """Returns with at least one revision, by id, each with its latest revision's facts."""
         r, v = t.returns, t.revisions
@@ -134,6 +135,10 @@ class Tx:
         for column, value in ((r.c.agency, agency), (r.c.form, form), (r.c.state, state)):
             if value is not None:
                 query = query.where(column == value)
+        if has_warnings is not None:
+            # json_array_length: the same function on SQLite and PostgreSQL (json).
+            count = sa.func.json_array_length(v.c.warnings)
+            query = query.where(count > 0 if has_warnings else count == 0)
         query = query.order_by(r.c.id)
         if limit is not None:
             query = query.limit(limit)

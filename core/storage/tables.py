@@ -141,3 +141,46 @@ audit = sa.Table(
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False, unique=True),
 )
+
+# Review-state transitions of a return: who moved it, when and why.
+# Append-only: triggers in the migrations refuse UPDATE and DELETE.
+return_events = sa.Table(
+    "return_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("return_id", sa.ForeignKey("returns.id"), nullable=False, index=True),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("from_state", sa.String(16), nullable=True),
+    sa.Column("to_state", sa.String(16), nullable=False),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("by", sa.String(32), nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False),
+)
+
+# Each chronology revision's entries, extracted when the revision is stored
+# (same transaction), so the integrated chronology is one ordered SELECT that
+# streams, never a load of every document. Immutable like the revisions.
+chronology_entries = sa.Table(
+    "chronology_entries", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("review_id", sa.ForeignKey("reviews.id"), nullable=False),
+    sa.Column("return_id", sa.ForeignKey("returns.id"), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("agency", sa.String(40), nullable=False),
+    sa.Column("form", sa.String(40), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("entry_id", sa.Text, nullable=False),
+    sa.Column("date", sa.Date, nullable=True),
+    sa.Column("date_end", sa.Date, nullable=True),
+    sa.Column("precision_rank", sa.SmallInteger, nullable=False),
+    sa.Column("time", sa.String(5), nullable=True),
+    sa.Column("sequence", sa.Integer, nullable=True),
+    sa.Column("event_type", sa.Text, nullable=True),
+    sa.Column("subjects", sa.Text, nullable=False),
+    sa.Column("background", sa.Boolean, nullable=False),
+    sa.Column("own_keys", sa.Text, nullable=False),
+    sa.Column("common", sa.Text, nullable=False),
+    sa.Column("own", sa.Text, nullable=False),
+    sa.UniqueConstraint("return_id", "revision", "position"),
+    sa.Index("ix_chronology_entries_return_id_revision", "return_id", "revision"),
+)

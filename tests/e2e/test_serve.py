@@ -21,7 +21,8 @@ REF = "E2E-2026-01"
 
 
 def bearer(secret: str, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {secret}", **extra}
+    # Every read says why (X-Purpose): reads of return content must.
+    return {"Authorization": f"Bearer {secret}", "X-Purpose": "end-to-end test", **extra}
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import falcon
 from core.envelopes import TokenCreateSchema
 from core.http.openapi_doc import operation
 from core.http.policy import ADMIN, policy
-from core.http.resources.base import body, principal, send_json
+from core.http.resources.base import audit, body, principal, send_json
 from core.service import Services
 
 
@@ -31,7 +31,8 @@ class PluginSwitch:
     @policy(roles=ADMIN)
     @operation("Enable or disable a plugin at run time", responses={200: "Plugin", 404: "Error"})
     def on_post(self, req: falcon.Request, resp: falcon.Response, name: str) -> None:
-        send_json(resp, self.services.plugins.set_enabled(principal(req), name, self.enabled))
+        send_json(resp, self.services.plugins.set_enabled(principal(req), name, self.enabled,
+                                                          audit=audit(req)))
 
 
 class TokenCollection:
@@ -43,7 +44,7 @@ class TokenCollection:
                responses={201: "TokenCreated", 400: "Error", 422: "Error"})
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         data = body(req, TokenCreateSchema())
-        secret, record = self.services.tokens.create(**data)
+        secret, record = self.services.tokens.create(**data, audit=audit(req))
         resp.location = f"/v1/admin/tokens/{record['id']}"
         send_json(resp, {**record, "token": secret}, 201)
 
@@ -61,4 +62,4 @@ class TokenItem:
     @operation("Revoke a token, effective on the next request",
                responses={200: "Token", 404: "Error"})
     def on_delete(self, req: falcon.Request, resp: falcon.Response, token_id: str) -> None:
-        send_json(resp, self.services.tokens.revoke(token_id))
+        send_json(resp, self.services.tokens.revoke(token_id, audit=audit(req)))

@@ -8,6 +8,7 @@ import falcon
 from marshmallow import Schema
 
 from core import envelopes, jsonio
+from core.audit import AuditEntry
 from core.auth import Principal
 from core.service.returns import Answer
 
@@ -16,6 +17,12 @@ def principal(req: falcon.Request) -> Principal:
     found = req.context.principal
     assert isinstance(found, Principal)  # the middleware set it, per the route's policy
     return found
+
+
+def audit(req: falcon.Request) -> AuditEntry | None:
+    """This request's audit entry, for a service to append inside its write transaction."""
+    found = getattr(req.context, "audit", None)
+    return found if isinstance(found, AuditEntry) else None
 
 
 def body(req: falcon.Request, schema: Schema) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from core.envelopes import ReturnPutSchema
 from core.errors import BadRequestError
 from core.http.openapi_doc import operation
 from core.http.policy import AGENCY, ANY, policy
-from core.http.resources.base import body, principal, send, send_json
+from core.http.resources.base import audit, body, principal, send, send_json
 from core.service import Services
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -34,12 +34,12 @@ class ReturnItem:
         envelope = body(req, ReturnPutSchema())
         answer = self.services.returns.submit(
             principal(req), ref, agency, form, envelope,
-            if_match=req.get_header("If-Match"), idempotency_key=key)
+            if_match=req.get_header("If-Match"), idempotency_key=key, audit=audit(req))
         send(resp, answer)
         if answer.replayed:
             resp.set_header("Idempotent-Replayed", "true")
 
-    @policy(roles=ANY, binding="review+agency")
+    @policy(roles=ANY, binding="review+agency", purpose=True)
     @operation("The latest revision of a return, with its document",
                responses={200: "Return", 404: "Error"})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
@@ -51,7 +51,7 @@ class RevisionCollection:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @policy(roles=ANY, binding="review+agency")
+    @policy(roles=ANY, binding="review+agency", purpose=True)
     @operation("Every revision ever stored, unchanged, oldest first",
                responses={200: "RevisionList", 404: "Error"})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
@@ -64,7 +64,7 @@ class RevisionItem:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @policy(roles=ANY, binding="review+agency")
+    @policy(roles=ANY, binding="review+agency", purpose=True)
     @operation("One revision, unchanged", responses={200: "Revision", 404: "Error"})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str, number: int) -> None:
@@ -81,11 +81,14 @@ class ReturnCollection:
                query={"agency": ("string", "only this agency"),
                       "form": ("string", "only this form"),
                       "state": ("string", "submitted, queried or accepted"),
+                      "has_warnings": ("boolean", "true: only returns whose latest revision "
+                                       "has warnings; false: only those without"),
                       "limit": ("integer", "page size, 1-500 (default 100)"),
                       "cursor": ("string", "next_cursor of the previous page")})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
         page = self.services.returns.list(
             principal(req), ref, agency=req.get_param("agency"), form=req.get_param("form"),
             state=req.get_param("state"), cursor=req.get_param("cursor"),
+            has_warnings=req.get_param_as_bool("has_warnings"),
             limit=req.get_param_as_int("limit", min_value=1, max_value=500) or 100)
         send_json(resp, page)

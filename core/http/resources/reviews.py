@@ -7,7 +7,7 @@ import falcon
 from core.envelopes import ReviewPatchSchema, ReviewSchema
 from core.http.openapi_doc import operation
 from core.http.policy import ADMIN, ANY, policy
-from core.http.resources.base import body, principal, send_json
+from core.http.resources.base import audit, body, principal, send_json
 from core.service import Services
 from core.service.reviews import describe_review, review_etag
 
@@ -20,7 +20,7 @@ class ReviewCollection:
     @operation("Open a review", request="Review",
                responses={201: "Review", 409: "Error", 422: "Error"})
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        review = self.services.reviews.create(body(req, ReviewSchema()))
+        review = self.services.reviews.create(body(req, ReviewSchema()), audit=audit(req))
         resp.location = f"/v1/reviews/{review.ref}"
         resp.set_header("ETag", review_etag(review))
         send_json(resp, describe_review(review), 201)
@@ -50,6 +50,7 @@ class ReviewItem:
                headers={"If-Match": "the review's ETag, to refuse a lost update"})
     def on_patch(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
         changes = body(req, ReviewPatchSchema(partial=True))
-        review = self.services.reviews.update(ref, changes, req.get_header("If-Match"))
+        review = self.services.reviews.update(ref, changes, req.get_header("If-Match"),
+                                              audit=audit(req))
         resp.set_header("ETag", review_etag(review))
         send_json(resp, describe_review(review))

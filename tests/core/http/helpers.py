@@ -12,6 +12,7 @@ from tests import testplugin
 
 REF = "IOW-2026-01"
 RETURN = f"/v1/reviews/{REF}/returns/testing/chronology"
+PURPOSE = "panel analysis for the review"
 
 REVIEW: dict[str, Any] = {
     "ref": REF, "type": "cspr", "title": "Child A",
@@ -52,5 +53,7 @@ class World:
         return self.client.simulate_put(RETURN, json={"document": doc},
                                         headers=auth(token or self.agency, **headers))
 
-    def get(self, path: str = RETURN, token: str | None = None) -> Any:
-        return self.client.simulate_get(path, headers=auth(token or self.admin))
+    def get(self, path: str = RETURN, token: str | None = None, **headers: str) -> Any:
+        # Reads of return content must say why (X-Purpose); other reads may.
+        headers.setdefault("X-Purpose", PURPOSE)
+        return self.client.simulate_get(path, headers=auth(token or self.admin, **headers))

@@ -81,7 +81,7 @@ json_values = st.recursive(
     max_leaves=20)
 field_names = st.sampled_from(["entries", "summary", "id", "date", "time", "source", "subjects",
                                "event_type", "description", "location", "code", "title",
-                               "status", "scoping_period", "agencies", "subjects", "kloes",
+                               "status", "scoping_period", "agencies", "kloes",
                                "name", "role", "agency", "reviews", "expires_in_days"]) \
     | st.text(max_size=8)
 

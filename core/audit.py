@@ -1,0 +1,155 @@
+"""The audit log: one hash-chained record per request, and its verification.
+
+Each record's ``hash`` is the SHA-256 of its own fields and the previous
+record's hash, and ids run 1, 2, 3, ... without gaps, so that an edit, a
+deletion or an insertion breaks the chain at a point :func:`verify` names.
+Truncation of the newest records leaves a valid but shorter chain: it is
+caught against a head (:func:`head`, ``id:hash``) exported and kept elsewhere.
+
+A write's record is appended inside the write's own transaction
+(:meth:`AuditEntry.append`); the HTTP layer appends every other record before
+the answer leaves (core/http/audit.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.storage import audit as log
+from core.storage.store import Tx
+
+GENESIS = "0" * 64
+FIELDS = ("id", "at", "request_id", "token_id", "role", "method", "route", "review", "agency",
+          "form", "revision", "target", "status", "purpose", "prev_hash")
+"""What a record's hash covers, in this order (``hash`` itself aside)."""
+
+
+TEXT = {"request_id": 64, "token_id": 32, "role": 16, "method": 10, "route": 200,
+        "review": 64, "agency": 40, "form": 40, "target": 200, "purpose": 500}
+"""Text fields and their column sizes: what a caller sent is cut to fit, never refused."""
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _clip(value: str | None, size: int) -> str | None:
+    return None if value is None else CONTROL.sub("?", value)[:size]
+
+
+def record_hash(record: Mapping[str, Any]) -> str:
+    values = [record[name] for name in FIELDS]
+    at = record["at"]
+    values[1] = at.astimezone(UTC).isoformat(timespec="microseconds")
+    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class AuditEntry:
+    """One request's record in the making: the HTTP layer fills what it knows.
+
+    A service that writes data calls :meth:`append` inside its write
+    transaction, so the record commits (or rolls back) with the data; the HTTP
+    layer appends whatever was not appended that way once the status is known.
+    """
+
+    request_id: str
+    method: str
+    route: str
+    token_id: str | None = None
+    role: str | None = None
+    review: str | None = None
+    agency: str | None = None
+    form: str | None = None
+    revision: int | None = None
+    target: str | None = None
+    purpose: str | None = None
+    appended: dict[str, Any] | None = None
+    """The record as stored, once appended."""
+
+    def append(self, tx: Tx, status: int, at: datetime, **facts: Any) -> dict[str, Any]:
+        """Chain this entry onto the log within ``tx``; ``facts`` override fields."""
+        entry = replace(self, **facts) if facts else self
+        log.lock_chain(tx.conn)
+        last = log.tail(tx.conn)
+        record: dict[str, Any] = {
+            "id": last[0] + 1 if last else 1, "at": at.astimezone(UTC),
+            **{name: _clip(getattr(entry, name), size) for name, size in TEXT.items()},
+            "revision": entry.revision, "status": status,
+            "prev_hash": last[1] if last else GENESIS}
+        record["hash"] = record_hash(record)
+        log.insert(tx.conn, record)
+        self.appended = record
+        return record
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The first bad record of a chain and what is wrong with it."""
+
+    record: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"record {self.record}: {self.problem}"
+
+
+def parse_head(text: str) -> tuple[int, str]:
+    """``id:hash`` as printed by ``scr-returns audit head``."""
+    number, _, digest = text.strip().partition(":")
+    if not number.isdigit() or len(digest) != 64:
+        raise ValueError("a head is '<id>:<64 hex digits>', as 'audit head' prints it")
+    return int(number), digest.lower()
+
+
+def verify(records: Iterable[Mapping[str, Any]],
+           head: tuple[int, str] | None = None) -> tuple[int, Finding | None]:
+    """Walk the chain in id order: (records checked, the first bad record or None)."""
+    prev: Mapping[str, Any] | None = None
+    count = 0
+    for record in records:
+        count += 1
+        finding = _check(record, prev)
+        if finding is not None:
+            return count, finding
+        if head is not None and record["id"] == head[0] and record["hash"] != head[1]:
+            return count, Finding(head[0], "differs from the exported head")
+        prev = record
+    last = prev["id"] if prev else 0
+    if head is not None and last < head[0]:
+        return count, Finding(last + 1, f"missing (truncated): the exported head is record "
+                                        f"{head[0]}, the log ends at {last}")
+    return count, None
+
+
+def _check(record: Mapping[str, Any], prev: Mapping[str, Any] | None) -> Finding | None:
+    expected = prev["id"] + 1 if prev else 1
+    if record["id"] != expected:
+        what = "missing (deleted)" if record["id"] > expected else "out of sequence"
+        return Finding(expected, f"{what}: the next record found is {record['id']}")
+    if record["prev_hash"] != (prev["hash"] if prev else GENESIS):
+        # This record is chained to something other than the record before it:
+        # that one was rewritten or put in (or this one's link was edited).
+        return Finding(max(expected - 1, 1), f"changed or inserted: record {record['id']} "
+                                             "was chained to a different record")
+    if record_hash(record) != record["hash"]:
+        return Finding(record["id"], "changed: its contents no longer match its hash")
+    return None
+
+
+def verify_store(conn: sa.Connection,
+                 head: tuple[int, str] | None = None) -> tuple[int, Finding | None]:
+    """Verify the log as stored; see :func:`verify`."""
+    return verify(log.chain(conn), head)
+
+
+def current_head(conn: sa.Connection) -> str:
+    """The newest record as ``id:hash``, to keep somewhere the database cannot reach."""
+    last = log.tail(conn)
+    return f"{last[0]}:{last[1]}" if last else f"0:{GENESIS}"

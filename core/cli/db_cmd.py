@@ -1,0 +1,39 @@
+"""``scr-returns db backup|restore``: SQLite through the online backup API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from core.settings import Settings
+from core.storage.backup import BackupError
+from core.storage.backup import backup as make_backup
+from core.storage.backup import restore as apply_backup
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Write a consistent copy of the SQLite database to PATH while the service runs."""
+    try:
+        written = make_backup(Settings.from_env().database_url, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written to {written} (integrity check ok)")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm replacing the database with PATH.")
+def restore(path: Path, yes: bool) -> None:
+    """Replace the SQLite database with the backup at PATH (stop the service first)."""
+    if not yes:
+        raise click.ClickException("restore replaces every record in the database; stop the "
+                                   "service, then run it again with --yes")
+    try:
+        target = apply_backup(Settings.from_env().database_url, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {path} into {target}; run 'scr-returns db upgrade' if the backup "
+               "is from an older release")

@@ -1,0 +1,35 @@
+"""The audit log, filtered, for admins."""
+
+from __future__ import annotations
+
+import falcon
+
+from core.http.openapi_doc import operation
+from core.http.policy import ADMIN, policy
+from core.http.resources.base import send_json
+from core.service import Services
+
+
+class AuditLog:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @policy(roles=ADMIN)
+    @operation("The audit log, oldest first, filtered, a page at a time",
+               responses={200: "AuditPage", 400: "Error"},
+               query={"from": ("string", "at or after this instant (ISO 8601, with offset)"),
+                      "to": ("string", "before this instant"),
+                      "token_id": ("string", "only this token (its id, never the secret)"),
+                      "review": ("string", "only this review reference"),
+                      "agency": ("string", "only this agency"),
+                      "outcome": ("string", "a status (404), a class (4xx), 'allowed' or "
+                                            "'refused'"),
+                      "limit": ("integer", "page size, 1-500 (default 100)"),
+                      "cursor": ("string", "next_cursor of the previous page")})
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        send_json(resp, self.services.audit.page(
+            since=req.get_param("from"), until=req.get_param("to"),
+            token=req.get_param("token_id"), review=req.get_param("review"),
+            agency=req.get_param("agency"), outcome=req.get_param("outcome"),
+            cursor=req.get_param("cursor"),
+            limit=req.get_param_as_int("limit", min_value=1, max_value=500) or 100))

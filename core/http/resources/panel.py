@@ -1,0 +1,139 @@
+"""The panel's tools: review states, revision diffs, the integrated chronology, the tracker."""
+
+from __future__ import annotations
+
+import falcon
+
+from core.auth import Role
+from core.envelopes import StateChangeSchema
+from core.errors import BadRequestError
+from core.http.openapi_doc import operation
+from core.http.policy import ANY, policy
+from core.http.resources.base import body, principal, send_json
+from core.service import Services
+from core.service.exports import FORMATS, Format
+from core.storage.chronology import EntryFilter
+
+PANEL: tuple[Role, ...] = ("panel",)
+PANEL_ADMIN: tuple[Role, ...] = ("panel", "admin")
+ACCEPTED: dict[str, Format] = {"application/json": "json", "application/x-ndjson": "ndjson",
+                               "application/ndjson": "ndjson", "text/csv": "csv"}
+
+
+class ReturnState:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @policy(roles=PANEL, binding="review")
+    @operation("Move a return to another review state (query, accept, reopen)",
+               request="StateChange",
+               responses={200: "StateChanged", 404: "Error", 409: "Error", 412: "Error",
+                          422: "Error"},
+               headers={"If-Match": "the return's ETag: refuse if a newer revision came in"})
+    def on_post(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
+                form: str) -> None:
+        change = body(req, StateChangeSchema())
+        send_json(resp, self.services.states.change(
+            principal(req), ref, agency, form, change["state"], change["comment"],
+            if_match=req.get_header("If-Match")))
+
+    @policy(roles=ANY, binding="review+agency")
+    @operation("The return's review state, the states the panel may move it to, and every "
+               "transition with who, when and why", responses={200: "StateHistory",
+                                                               404: "Error"})
+    def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
+               form: str) -> None:
+        send_json(resp, self.services.states.history(principal(req), ref, agency, form))
+
+
+class ReturnDiff:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @policy(roles=ANY, binding="review+agency", purpose=True)
+    @operation("What changed between two revisions: RFC 6902 JSON Patch, and for a "
+               "chronology the entries added, removed and changed",
+               responses={200: "Diff", 404: "Error"},
+               query={"from": ("integer", "revision to start from (default: the one before "
+                               "'to')"),
+                      "to": ("integer", "revision to end at (default: the latest)")},
+               headers={"X-Purpose": "why the return's content is read (audited)"})
+    def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
+               form: str) -> None:
+        send_json(resp, self.services.history.diff(
+            principal(req), ref, agency, form,
+            req.get_param_as_int("from", min_value=1), req.get_param_as_int("to", min_value=1)))
+
+
+def _format(req: falcon.Request) -> Format:
+    given = req.get_param("format")
+    if given is not None:
+        if given not in FORMATS:
+            raise BadRequestError(f"format is one of {', '.join(FORMATS)}.")
+        return given
+    accept = req.get_header("Accept") or "*/*"
+    if "*/*" in accept or "application/*" in accept:
+        return "json"
+    best = req.client_prefers(list(ACCEPTED))
+    if best is None:
+        raise falcon.HTTPNotAcceptable(description="The chronology comes as application/json,"
+                                       " application/x-ndjson or text/csv.")
+    return ACCEPTED[best]
+
+
+def _list(req: falcon.Request, name: str) -> tuple[str, ...]:
+    """A filter given repeated (``?agency=a&agency=b``) or comma-separated."""
+    values = req.get_param_as_list(name) or []
+    return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
+
+
+class Chronology:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @policy(roles=PANEL_ADMIN, binding="review", purpose=True)
+    @operation("The integrated chronology: every agency's latest chronology merged in time "
+               "order, streamed as JSON, NDJSON or CSV",
+               responses={200: "Chronology", 400: "Error", 404: "Error", 406: "Error"},
+               query={"format": ("string", "json, ndjson or csv (else by Accept)"),
+                      "agency": ("string", "only these agencies (repeat or comma-separate)"),
+                      "subject": ("string", "only entries about these subject keys"),
+                      "event_type": ("string", "only these event types"),
+                      "from": ("string", "only entries on or after this date (YYYY-MM-DD)"),
+                      "to": ("string", "only entries on or before this date"),
+                      "background": ("boolean", "true: background entries only; false: none"),
+                      "accepted_only": ("boolean", "only returns the panel has accepted"),
+                      "bom": ("boolean", "CSV: start with a UTF-8 byte-order mark (default "
+                              "true, for spreadsheets)")},
+               headers={"X-Purpose": "why the returns' content is read (audited)"},
+               content_types=("application/json", "application/x-ndjson", "text/csv"))
+    def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
+        fmt = _format(req)
+        entry_filter = EntryFilter(
+            agencies=_list(req, "agency"), subjects=_list(req, "subject"),
+            event_types=_list(req, "event_type"),
+            date_from=req.get_param_as_date("from"), date_to=req.get_param_as_date("to"),
+            background=req.get_param_as_bool("background"),
+            accepted_only=bool(req.get_param_as_bool("accepted_only")))
+        bom = req.get_param_as_bool("bom")
+        export = self.services.chronology.export(principal(req), ref, fmt, entry_filter,
+                                                 bom=True if bom is None else bom)
+        resp.content_type = export.content_type
+        if fmt == "csv":
+            resp.downloadable_as = export.filename
+        resp.stream = export.chunks
+
+
+class Tracker:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @policy(roles=PANEL_ADMIN, binding="review")
+    @operation("Per agency asked in and per form it owes: due date, submitted, revision, "
+               "state, error and warning counts, overdue; and overall completeness",
+               responses={200: "Tracker", 404: "Error"},
+               query={"recheck": ("boolean", "validate the latest revisions again against "
+                                  "the review as it is now")})
+    def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
+        send_json(resp, self.services.tracker.tracker(
+            principal(req), ref, recheck=bool(req.get_param_as_bool("recheck"))))

@@ -1,0 +1,212 @@
+"""The command line: migrate, tokens, plugins and offline validation, over the test plugin."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner, Result
+from falcon.testing import TestClient
+
+from core.bootstrap import build_services
+from core.errors import UnauthorizedError
+from core.plugins import PluginHost
+from core.service import Services
+from core.settings import Settings
+from core.storage.migrate import is_current
+from tests.core.http.helpers import REF, World, auth, document
+
+# The module, not the click group that ``core.cli`` re-exports under the same name.
+cli = importlib.import_module("core.cli.main")
+STARTED: list[Services] = []
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+            test_host: PluginHost) -> Iterator[Path]:
+    """The CLI's environment: a data folder of its own, and only the test plugin.
+
+    Real agency plugins are loaded from entry points in production; here the CLI
+    builds its services over the test plugin host, so these tests do not depend on them.
+    """
+    for name in ("SCR_RETURNS_DATABASE_URL", "SCR_RETURNS_PLUGIN_CONFIG",
+                 "SCR_RETURNS_SCHEMA_ENGINE", "SCR_RETURNS_MAX_JSON_DEPTH"):
+        monkeypatch.delenv(name, raising=False)
+    data = tmp_path / "cli-data"
+    monkeypatch.setenv("SCR_RETURNS_DATA_DIR", str(data))
+    monkeypatch.setenv("SCR_RETURNS_PLUGIN_REFRESH_SECONDS", "0")
+
+    def services_over_test_host(settings: Settings, **_: Any) -> Services:
+        built = build_services(settings, host=test_host)
+        STARTED.append(built)
+        return built
+
+    monkeypatch.setattr(cli, "build_services", services_over_test_host)
+    yield data
+    while STARTED:
+        STARTED.pop().store.engine.dispose()
+
+
+@pytest.fixture
+def shared_db(cli_env: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The CLI and the test's services on one (migrated) database."""
+    monkeypatch.setenv("SCR_RETURNS_DATABASE_URL", database_url)
+    return database_url
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
+
+
+def test_db_upgrade_creates_a_current_database(cli_env: Path) -> None:
+    result = run("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    path = cli_env / "scr-returns.sqlite3"
+    assert path.exists()
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            assert is_current(conn)
+            assert {"reviews", "returns", "revisions", "tokens"} <= \
+                set(sa.inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+    assert run("db", "upgrade").exit_code == 0  # a second run changes nothing
+
+
+def test_token_create_prints_the_secret_alone_last(shared_db: str, services: Services,
+                                                   client: TestClient) -> None:
+    result = run("token", "create", "--role", "admin", "--name", "first-admin")
+    assert result.exit_code == 0, result.output
+    secret = result.stdout.splitlines()[-1]
+    assert secret == secret.strip() and " " not in secret and secret.startswith("scr_")
+    principal = services.tokens.authenticate(secret)
+    assert principal.role == "admin"
+    assert client.simulate_get("/v1/reviews", headers=auth(secret)).status_code == 200
+
+
+def test_token_create_refuses_a_bad_binding(shared_db: str) -> None:
+    result = run("token", "create", "--role", "agency")
+    assert result.exit_code == 1
+    assert "agency" in result.output and "scr_" not in result.output
+
+
+def test_token_list_never_shows_a_secret(shared_db: str, services: Services) -> None:
+    created = run("token", "create", "--role", "panel", "--review", REF)
+    secret = created.stdout.splitlines()[-1]
+    result = run("token", "list")
+    assert result.exit_code == 0, result.output
+    assert secret not in result.output and "scr_" not in result.output
+    listed = json.loads(result.stdout)
+    assert [t["role"] for t in listed] == ["panel"]
+    assert listed[0]["reviews"] == [REF]
+    assert not {"token", "secret", "secret_sha256"} & set(listed[0])
+
+
+def test_token_revoke(shared_db: str, services: Services) -> None:
+    secret = run("token", "create", "--role", "admin").stdout.splitlines()[-1]
+    token_id = services.tokens.authenticate(secret).token_id
+    result = run("token", "revoke", token_id)
+    assert result.exit_code == 0, result.output
+    with pytest.raises(UnauthorizedError):
+        services.tokens.authenticate(secret)
+    assert run("token", "revoke", "tok_nonexistent0000").exit_code == 1
+
+
+def _plugin_line(output: str, name: str) -> str:
+    return next(line for line in output.splitlines() if line.split()[0] == name)
+
+
+def test_plugins_list_disable_enable(shared_db: str, services: Services) -> None:
+    listed = run("plugins", "list")
+    assert listed.exit_code == 0, listed.output
+    line = _plugin_line(listed.output, "testing")
+    assert "enabled" in line.split() and "chronology v1/2" in line
+    assert run("plugins", "disable", "testing").exit_code == 0
+    assert "disabled" in _plugin_line(run("plugins", "list").output, "testing").split()
+    assert services.catalog.agency("testing") is None  # the service sees it too
+    assert run("plugins", "enable", "testing").exit_code == 0
+    assert "enabled" in _plugin_line(run("plugins", "list").output, "testing").split()
+    assert services.catalog.agency("testing") is not None
+
+
+def test_plugins_enable_an_unknown_plugin_fails(shared_db: str) -> None:
+    result = run("plugins", "enable", "no-such-plugin")
+    assert result.exit_code == 1
+    assert "no-such-plugin" in result.output
+
+
+def _validate_both(tmp_path: Path, world: World, doc: dict[str, Any],
+                   *review: str) -> tuple[Result, dict[str, Any]]:
+    file = tmp_path / "doc.json"
+    file.write_text(json.dumps(doc), encoding="utf-8")
+    options = ["--review", review[0]] if review else []
+    result = run("validate", "--agency", "testing", "--form", "chronology", *options, str(file))
+    query = f"?review={review[0]}" if review else ""
+    api = world.client.simulate_post(f"/v1/agencies/testing/forms/chronology/validate{query}",
+                                     json={"document": doc}, headers=auth(world.panel))
+    assert api.status_code == 200, api.text
+    return result, api.json
+
+
+@pytest.mark.parametrize("review", [(), (REF,)], ids=["offline", "with-review"])
+@pytest.mark.parametrize(("case", "changes", "valid"), [
+    ("valid", {}, True),
+    ("schema", {"date": "2024-02-30", "event_type": "party"}, False),
+    ("subject", {"subjects": ["stranger"]}, None),
+    ("warning", {"description": "A gap in contact."}, True),
+])
+def test_validate_gives_the_same_problems_as_the_api(
+        tmp_path: Path, shared_db: str, services: Services, client: TestClient,
+        review: tuple[str, ...], case: str, changes: dict[str, Any],
+        valid: bool | None) -> None:
+    world = World(services, client)
+    result, api = _validate_both(tmp_path, world, document(**changes), *review)
+    assert json.loads(result.stdout) == api
+    if valid is None:  # an unknown subject is known only with the review's register
+        valid = not review
+    assert api["valid"] is valid
+    assert result.exit_code == (0 if valid else 1), result.output
+
+
+def test_validate_an_unknown_review_fails(tmp_path: Path, shared_db: str) -> None:
+    file = tmp_path / "doc.json"
+    file.write_text(json.dumps(document()), encoding="utf-8")
+    result = run("validate", "--agency", "testing", "--form", "chronology", "--review",
+                 "NO-SUCH-REVIEW", str(file))
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("content", [b'{"entries": [], "entries": []}', b"[1, 2]", b"\xff"])
+def test_validate_refuses_what_the_api_refuses(tmp_path: Path, cli_env: Path,
+                                               content: bytes) -> None:
+    file = tmp_path / "doc.json"
+    file.write_bytes(content)
+    result = run("validate", "--agency", "testing", "--form", "chronology", str(file))
+    assert result.exit_code == 1
+    assert "Error:" in result.output
+
+
+def test_a_plugin_that_fails_to_load_stops_the_cli(cli_env: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.errors import PluginLoadError
+
+    def broken(settings: Settings, **_: Any) -> Services:
+        raise PluginLoadError("acme", "failed to import 'acme': ImportError")
+
+    monkeypatch.setattr(cli, "build_services", broken)
+    result = run("plugins", "list")
+    assert result.exit_code == 1
+    assert "acme" in result.output and "cannot start" in result.output
+
+
+def test_the_cli_writes_the_configured_database(shared_db: str, services: Services) -> None:
+    """SCR_RETURNS_DATABASE_URL wins over the data folder."""
+    run("token", "create", "--role", "admin", "--name", "from-cli")
+    with services.store.read() as tx:
+        assert [t.name for t in tx.tokens()] == ["from-cli"]

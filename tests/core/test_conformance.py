@@ -1,0 +1,230 @@
+"""The conformance check: it passes the seed agencies and a fresh scaffold, and each
+check fails, naming the cause, on a plugin broken in exactly that way."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.plugins import PluginHost
+from core.plugintools import EXAMPLE_REVIEWS, Report, check_plugin, host_for, scaffold
+from core.plugintools.examples import review_for
+from core.plugintools.scaffold import package_name
+
+SEED = ("health", "police", "education", "social-care", "legal")
+COMMON_ENTRY = "https://scr-returns.invalid/schemas/common/chronology-entry.v1.json"
+
+Edit = Callable[[Path], None]
+Make = Callable[..., tuple[PluginHost, str, Path]]
+
+
+@pytest.fixture
+def make_plugin(tmp_path: Path) -> Iterator[Make]:
+    """make_plugin(edit=None) -> (host, agency, package folder) of a fresh scaffold.
+
+    Each call gets an agency (and so a package) of its own, imported from
+    tmp_path and handed to a PluginHost directly; ``edit`` changes its files first.
+    """
+    added: list[tuple[str, str]] = []
+
+    def make(edit: Edit | None = None) -> tuple[PluginHost, str, Path]:
+        agency = "t" + uuid.uuid4().hex[:10]
+        root = tmp_path / agency
+        scaffold(agency, root)
+        package = package_name(agency)
+        if edit is not None:
+            edit(root / package)
+        sys.path.insert(0, str(root))
+        added.append((str(root), package))
+        module = importlib.import_module(package)
+        return PluginHost(entry_points=False, extra={agency: module}), agency, root / package
+
+    yield make
+    for folder, package in added:
+        sys.path.remove(folder)
+        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+            del sys.modules[name]
+
+
+def _failures(report: Report, section: str) -> list[str]:
+    return [f"{f.subject}: {f.detail}" for f in report.failures if f.section == section]
+
+
+def _rewrite(path: Path, change: Callable[[Any], Any]) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(change(data) or data), encoding="utf-8")
+
+
+@pytest.mark.parametrize("agency", SEED)
+def test_seed_agencies_conform(agency: str) -> None:
+    host, plugin = host_for(agency)
+    report = check_plugin(host, plugin)
+    assert report.ok, [f"{f.section} {f.subject}: {f.detail}" for f in report.failures]
+    assert {f.section for f in report.findings} == \
+        {"schemas", "examples", "codes", "coverage", "chronology", "imports"}
+
+
+def test_a_named_plugin_is_loaded_alone() -> None:
+    host, plugin = host_for("police")
+    assert (plugin, set(host.plugins)) == ("police", {"police"})
+
+
+def test_an_unknown_name_is_a_lookup_error() -> None:
+    with pytest.raises(LookupError, match="no installed plugin or agency"):
+        host_for("no-such-agency")
+
+
+def test_a_fresh_scaffold_conforms(make_plugin: Make) -> None:
+    host, agency, _ = make_plugin()
+    report = check_plugin(host, agency)
+    assert report.ok, report.failures
+    examples = [f for f in report.findings if f.section == "examples"]
+    assert len(examples) == 13  # 4 valid, 5 invalid, 4 form examples
+
+
+def test_an_invalid_example_with_other_codes_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        _rewrite(package / "examples/invalid/nil-return.v1.period-short.json",
+                 lambda d: d.update(expect=["report.kloe.unanswered"]))
+
+    host, agency, _ = make_plugin(edit)
+    (failure,) = _failures(check_plugin(host, agency), "examples")
+    assert failure.startswith("invalid/nil-return.v1.period-short.json")
+    assert "missing: report.kloe.unanswered" in failure
+    assert "unexpected: nil_return.period.not_covering_scope" in failure
+
+
+def test_a_valid_example_with_an_error_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        _rewrite(package / "examples/valid/records-secured.v1.json",
+                 lambda d: d.update(secured_on="2027-01-01"))
+
+    host, agency, _ = make_plugin(edit)
+    # The form serves the same document as its example: both are reported.
+    assert _failures(check_plugin(host, agency), "examples") == [
+        "valid/records-secured.v1.json: records.secured_on.after_submission at /secured_on",
+        "records-secured FormSpec.example: records.secured_on.after_submission at /secured_on"]
+
+
+def test_an_undocumented_rule_code_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        rules = package / "rules.py"
+        text = rules.read_text(encoding="utf-8")
+        rules.write_text(text.replace("CODES: dict[str, str] = {", "CODES: dict[str, str] = {}\n"
+                                      "_UNDOCUMENTED = {"), encoding="utf-8")
+
+    host, agency, _ = make_plugin(edit)
+    (failure,) = _failures(check_plugin(host, agency), "codes")
+    assert failure.startswith(f"{agency}.follow_up.before_event: produced by "
+                              "invalid/chronology.v1.follow-up-before-event.json")
+
+
+def test_a_form_version_without_an_invalid_example_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        (package / "examples/invalid/records-secured.v1.after-submission.json").unlink()
+
+    host, agency, _ = make_plugin(edit)
+    assert _failures(check_plugin(host, agency), "coverage") == [
+        "records-secured v1: no invalid example "
+        "(examples/invalid/records-secured.v1.json)"]
+
+
+def test_a_badly_named_or_shaped_example_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        (package / "examples/valid/chronology.json").write_text("{}", encoding="utf-8")
+        (package / "examples/invalid/nil-return.v1.bare.json").write_text(
+            '{"entries": []}', encoding="utf-8")
+
+    host, agency, _ = make_plugin(edit)
+    failures = _failures(check_plugin(host, agency), "examples")
+    assert failures == [
+        "valid/chronology.json: name it <form>.v<N>[.<label>].json",
+        'invalid/nil-return.v1.bare.json: an invalid example is {"expect": [...], '
+        '"review": "default", "document": {...}}']
+
+
+def test_an_entry_schema_in_allof_is_caught_by_its_cascade(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        def to_allof(schema: dict[str, Any]) -> None:
+            entry = schema["$defs"]["entry"]
+            entry["allOf"] = [{"$ref": entry.pop("$ref")}]
+
+        _rewrite(next(package.glob("schemas/*.chronology.v1.schema.json")), to_allof)
+
+    host, agency, _ = make_plugin(edit)
+    (failure,) = _failures(check_plugin(host, agency), "chronology")
+    assert "one bad common field" in failure
+    assert "schema.unevaluatedProperties at /entries/0/description" in failure
+
+
+def test_an_entry_schema_not_built_on_the_common_entry_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        def own_entry(schema: dict[str, Any]) -> None:
+            entry = schema["$defs"]["entry"]
+            del entry["$ref"]
+            entry.pop("unevaluatedProperties")
+
+        _rewrite(next(package.glob("schemas/*.chronology.v1.schema.json")), own_entry)
+
+    host, agency, _ = make_plugin(edit)
+    (failure,) = _failures(check_plugin(host, agency), "chronology")
+    assert f"must $ref {COMMON_ENTRY}" in failure
+    assert '"unevaluatedProperties": false' in failure
+
+
+def test_a_chronology_without_a_mapping_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        init = package / "__init__.py"
+        init.write_text(init.read_text(encoding="utf-8").replace(
+            "chronology=ChronologyMapping(),", ""), encoding="utf-8")
+
+    host, agency, _ = make_plugin(edit)
+    (failure,) = _failures(check_plugin(host, agency), "chronology")
+    assert failure.startswith("chronology: the chronology form needs chronology=")
+
+
+def test_a_private_core_import_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        rules = package / "rules.py"
+        rules.write_text(rules.read_text(encoding="utf-8") +
+                         "\nfrom core.validation import validate_document  # noqa\n",
+                         encoding="utf-8")
+
+    host, agency, _ = make_plugin(edit)
+    (failure,) = _failures(check_plugin(host, agency), "imports")
+    assert failure.endswith("rules.py: from core.validation import ...")
+
+
+def test_a_wrong_schema_id_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        _rewrite(next(package.glob("schemas/*.nil-return.v1.schema.json")),
+                 lambda s: s.update({"$id": "https://example.org/nil.json"}))
+
+    host, agency, _ = make_plugin(edit)
+    (failure,) = _failures(check_plugin(host, agency), "schemas")
+    assert failure.startswith("nil-return v1: $id must be "
+                              f"'https://scr-returns.invalid/schemas/{agency}/nil-return.v1.json'")
+
+
+def test_the_example_review_asks_in_the_agency_under_check() -> None:
+    forms = ("chronology",)
+    default = review_for("default", "housing", forms)
+    assert default is not None and default.agencies["housing"] == forms
+    assert set(default.agencies) - {"housing"} == set(EXAMPLE_REVIEWS["default"].agencies)
+    assert review_for("default", "police", forms) is EXAMPLE_REVIEWS["default"]
+    no_agencies = review_for("no-agencies", "housing", forms)
+    assert no_agencies is not None and not no_agencies.agencies
+    assert review_for("none", "housing", forms) is None
+
+
+def test_the_example_review_is_the_tests_review() -> None:
+    from tests.plugins.review_context import REVIEW
+
+    assert EXAMPLE_REVIEWS["default"] == REVIEW
