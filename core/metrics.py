@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Literal
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
@@ -32,12 +31,14 @@ from prometheus_client import (
     values,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.registry import Collector
 
 from core.catalog import Catalog
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-CONTENT_TYPE = CONTENT_TYPE_LATEST
+# generate_latest writes the classic format, which every Prometheus reads.
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 # Finer than the defaults below 25 ms: the service's own goal is p99 under 10 ms.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
                    2.5, 5.0, 10.0, 30.0)

@@ -58,7 +58,7 @@ class BodyLimit:
         data = req.stream.read(self.max_bytes + 1)
         if len(data) > self.max_bytes:
             raise PayloadTooLargeError(f"The body is larger than {self.max_bytes} bytes.")
-        req.stream = io.BytesIO(data)
+        req.env["wsgi.input"] = req.stream = io.BytesIO(data)
         req.env["CONTENT_LENGTH"] = str(len(data))
 
 

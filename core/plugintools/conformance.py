@@ -15,6 +15,7 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 from core.descriptors import AgencySpec
+from core.errors import PluginRuleError
 from core.plugins import GROUP, LoadedForm, LoadedPlugin, PluginHost
 from core.plugintools.chronology import check_chronology
 from core.plugintools.examples import (
@@ -125,7 +126,11 @@ def _check_examples(report: Report, plugin: LoadedPlugin,
             report.add("examples", ex.path, False,
                        f"form {ex.form!r} has no version {ex.version}")
             continue
-        problems = _validate(loaded, plugin.agency, ex)
+        try:
+            problems = _validate(loaded, plugin.agency, ex)
+        except PluginRuleError as exc:
+            report.add("examples", ex.path, False, f"{exc}: {exc.__cause__!r}")
+            continue
         for p in problems:
             if not p.code.startswith("schema."):
                 produced.setdefault(p.code, set()).add(ex.path)
@@ -158,7 +163,11 @@ def _check_form_examples(report: Report, plugin: LoadedPlugin) -> None:
                        "every form needs an example document (a valid one)")
             continue
         ex = Example("valid", subject, form.name, newest.version, document=form.example)
-        problems = _validate(loaded, plugin.agency, ex)
+        try:
+            problems = _validate(loaded, plugin.agency, ex)
+        except PluginRuleError as exc:
+            report.add("examples", subject, False, f"{exc}: {exc.__cause__!r}")
+            continue
         report.add("examples", subject, not problems,
                    f"valid against v{newest.version}" if not problems else "; ".join(
                        f"{p.code} at {p.pointer or '/'}" for p in problems))

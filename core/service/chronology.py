@@ -13,6 +13,7 @@ and each row says its state. ``accepted_only`` keeps accepted returns alone.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,7 +71,9 @@ def extract(*, review_id: int, return_id: int, revision: int, agency: str, form:
 
 def merged_row(row: RowMapping) -> dict[str, Any]:
     """One row of the integrated chronology, as JSON and NDJSON give it."""
-    common = jsonio.loads(row["common"])
+    # NOTE: plain json.loads: this is the service's own stored text, already
+    # checked on the way in; the strict parser's hooks cost a third of the stream.
+    common = json.loads(row["common"])
     out: dict[str, Any] = {
         "agency": row["agency"], "entry_id": f"{row['agency']}:{row['entry_id']}",
         "agency_entry_id": row["entry_id"], "form": row["form"],
@@ -79,7 +82,7 @@ def merged_row(row: RowMapping) -> dict[str, Any]:
         out[column] = common.get(column)
     out["date_precision"] = out["date_precision"] or "exact"
     out["background"] = out["background"] is True
-    out["agency_fields"] = jsonio.loads(row["own"])
+    out["agency_fields"] = json.loads(row["own"])
     return out
 
 

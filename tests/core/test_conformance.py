@@ -228,3 +228,17 @@ def test_the_example_review_is_the_tests_review() -> None:
     from tests.plugins.review_context import REVIEW
 
     assert EXAMPLE_REVIEWS["default"] == REVIEW
+
+
+def test_a_rule_that_raises_on_a_valid_document_is_reported(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        rules = package / "rules.py"
+        rules.write_text(rules.read_text(encoding="utf-8").replace(
+            "    for entry in chronology_entries(document):",
+            "    assert document.get('no_such_field'), 'a rule bug'\n"
+            "    for entry in chronology_entries(document):"), encoding="utf-8")
+
+    host, agency, _ = make_plugin(edit)
+    failures = _failures(check_plugin(host, agency), "examples")
+    assert "valid/chronology.v1.json: rule 'follow_up_after_event' of plugin " \
+           f"'{agency}' raised: AssertionError('a rule bug')" in failures

@@ -146,9 +146,6 @@ class TestBodyLimit:
         assert status.startswith("411"), out
         assert headers["content-type"] == "application/problem+json"
 
-    @pytest.mark.xfail(strict=True, reason="BUG: BodyLimit replaces req.stream, but falcon's "
-                       "bounded_stream (used by get_media) reads env['wsgi.input'], already "
-                       "drained: 400 'needs a JSON body'")
     def test_a_small_chunked_body_is_read(self, world: World) -> None:
         raw = json.dumps({"document": {"summary": "ok"}}).encode()
         status, _, out = self._chunked(world, raw)
