@@ -145,9 +145,12 @@ def health_document() -> dict[str, Any]:
 def service_target(url: str, env: dict[str, str]) -> Target:
     ref, token = review_and_token(url, env)
     path = f"/v1/reviews/{ref}/returns/health/chronology"
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-               "If-Match": "*"}
-    return Target(url, path, headers, json.dumps({"document": health_document()}))
+    body = json.dumps({"document": health_document()})
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    # The first revision goes without If-Match; every later PUT amends ("If-Match: *").
+    httpx.put(url + path, content=body.replace(MARK, "first"), headers=auth,
+              timeout=30).raise_for_status()
+    return Target(url, path, {**auth, "If-Match": "*"}, body)
 
 
 def bare_target(url: str) -> Target:
@@ -175,11 +178,12 @@ def run_wrk(target: Target, seconds: float, connections: int, threads: int = 2) 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     try:
-        out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections),
-                              "-d", f"{max(1, round(seconds))}s", "--latency", "-s", f.name, target.url],
+        duration = f"{max(1, round(seconds))}s"
+        out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", duration,
+                              "--latency", "-s", f.name, target.url],
                              capture_output=True, text=True, check=True).stdout
     finally:
-        os.unlink(f.name)
+        Path(f.name).unlink()
     total = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))  # type: ignore[union-attr]
     took = re.search(r"requests in ([\d.]+\w+)", out).group(1)  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

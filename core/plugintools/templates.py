@@ -36,11 +36,13 @@ dependencies = ["scr-returns"]
 [project.entry-points.scr_returns]
 ${agency} = "${package}"
 
-[tool.setuptools]
-packages = ["${package}"]
+# The schemas/ and examples/ folders are found as (namespace) packages, so
+# their JSON files are installed with the code.
+[tool.setuptools.packages.find]
+include = ["${package}*"]
 
 [tool.setuptools.package-data]
-${package} = ["schemas/*.json", "examples/valid/*.json", "examples/invalid/*.json"]
+"*" = ["*.json"]
 ''')
 
 README = Template('''\

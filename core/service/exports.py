@@ -39,6 +39,8 @@ def neutralise(text: str) -> str:
 
 
 def cell(value: Any) -> str | int | float:
+    if type(value) is str:  # the common case first: this runs for every cell
+        return "'" + value if value.startswith(FORMULA_START) else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -52,13 +54,18 @@ def cell(value: Any) -> str | int | float:
     return neutralise(jsonio.dumps(value))
 
 
-def csv_record(row: Mapping[str, Any], own: list[tuple[str, str]]) -> list[str | int | float]:
+def csv_record(row: Mapping[str, Any], own: Mapping[str, list[tuple[int, str]]],
+               width: int) -> list[str | int | float]:
+    """One CSV row; ``own`` gives each agency's own columns as (index, field)."""
     source = row.get("source")
     source = source if isinstance(source, Mapping) else {}
     flat = {**row, "source_service": source.get("service"), "source_role": source.get("role")}
+    record = [cell(flat.get(c)) for c in CSV_COLUMNS]
+    record += [""] * width
     fields = row["agency_fields"]
-    return [cell(flat.get(c)) for c in CSV_COLUMNS] + \
-        [cell(fields.get(key)) if agency == row["agency"] else "" for agency, key in own]
+    for index, key in own.get(row["agency"], ()):
+        record[len(CSV_COLUMNS) + index] = cell(fields.get(key))
+    return record
 
 
 def csv_chunks(rows: Iterable[Mapping[str, Any]], own: list[tuple[str, str]], *,
@@ -67,9 +74,12 @@ def csv_chunks(rows: Iterable[Mapping[str, Any]], own: list[tuple[str, str]], *,
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([*CSV_COLUMNS, *(neutralise(f"{a}.{k}") for a, k in own)])
+    columns: dict[str, list[tuple[int, str]]] = {}
+    for index, (agency, key) in enumerate(own):
+        columns.setdefault(agency, []).append((index, key))
     prefix = "\ufeff" if bom else ""
     for row in rows:
-        writer.writerow(csv_record(row, own))
+        writer.writerow(csv_record(row, columns, len(own)))
         if buffer.tell() >= CHUNK:
             yield (prefix + buffer.getvalue()).encode("utf-8")
             prefix = ""

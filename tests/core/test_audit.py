@@ -7,6 +7,7 @@ attacker with the database's owner rights would, then check that
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import threading
 from collections.abc import Iterator
@@ -77,7 +78,7 @@ def test_appends_make_a_chain_that_verifies(store: Store) -> None:
     records = rows(store)
     assert [r["id"] for r in records] == list(range(1, 8))
     assert records[0]["prev_hash"] == GENESIS
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(records, records[1:], strict=False))
+    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(records))
     assert all(record_hash(r) == r["hash"] for r in records)
     assert records[2]["at"] == AT + timedelta(seconds=2)  # round-trips exactly
     assert head(store) == f"7:{records[-1]['hash']}"
@@ -195,7 +196,7 @@ def test_threads_appending_at_once_leave_one_chain(store: Store) -> None:
     def work(n: int) -> None:
         try:
             append(store, 15, start=n * 100)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]

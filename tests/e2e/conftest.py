@@ -40,8 +40,8 @@ def serve(data_dir: Path, env_extra: dict[str, str] | None = None,
     port = free_port()
     env = {**os.environ, "SCR_RETURNS_DATA_DIR": str(data_dir),
            "SCR_RETURNS_PLUGIN_REFRESH_SECONDS": "0.5", **(env_extra or {})}
-    env.pop("SCR_RETURNS_DATABASE_URL", None) if not env_extra or \
-        "SCR_RETURNS_DATABASE_URL" not in env_extra else None
+    if "SCR_RETURNS_DATABASE_URL" not in (env_extra or {}):
+        env.pop("SCR_RETURNS_DATABASE_URL", None)  # SQLite in the data folder
     log = data_dir / f"serve-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--workers",

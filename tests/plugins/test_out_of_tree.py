@@ -4,8 +4,8 @@ From outside, against a real ``scr-returns serve``: once installed, probation
 is found through its entry point but not offered (a third-party plugin stays
 disabled until an admin enables it); after the admin enables it through the
 API it is listed in /v1/agencies and takes returns over HTTP. Nothing in core
-or in any other plugin knows about it. The distribution is installed into the
-running virtual environment and uninstalled afterwards.
+or in any other plugin knows about it. The distribution is installed with pip into a
+folder of its own that the server finds on PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -40,8 +40,13 @@ def _builds_without_isolation() -> bool:
     return (major, minor) >= (70, 1)
 
 
-def pip_install(source: Path, workdir: Path) -> None:
-    """Install the distribution at ``source`` into this venv, building from a copy.
+def pip_install(source: Path, workdir: Path) -> Path:
+    """Install the distribution at ``source`` into a folder of its own; return the folder.
+
+    Processes started with that folder on ``PYTHONPATH`` find the plugin through
+    its entry point, as if it were installed in the environment; the shared
+    virtual environment is never changed, so tests running beside this one in
+    other workers cannot see a half-installed package.
 
     NOTE: pip builds in the source tree (build/, *.egg-info); a copy keeps the
     repository clean. Without a local wheel builder the build is isolated,
@@ -50,17 +55,15 @@ def pip_install(source: Path, workdir: Path) -> None:
     copy = workdir / source.name
     shutil.copytree(source, copy, ignore=shutil.ignore_patterns("build", "*.egg-info",
                                                                 "__pycache__"))
-    args = [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet"]
+    target = workdir / "site"
+    args = [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",
+            str(target)]
     if _builds_without_isolation():
         args.append("--no-build-isolation")
     done = subprocess.run([*args, str(copy)], capture_output=True, text=True, timeout=600,
                           check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-
-
-def pip_uninstall(distribution: str) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", distribution],
-                   capture_output=True, text=True, timeout=300, check=False)
+    return target
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -68,17 +71,13 @@ def bearer(secret: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    pip_install(PROBATION, tmp_path_factory.mktemp("probation-build"))
-    try:
-        yield
-    finally:
-        pip_uninstall("scr-returns-probation")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return pip_install(PROBATION, tmp_path_factory.mktemp("probation-build"))
 
 
 @pytest.fixture(scope="module")
-def server(installed: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    yield from serve(tmp_path_factory.mktemp("out-of-tree"))
+def server(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    yield from serve(tmp_path_factory.mktemp("out-of-tree"), {"PYTHONPATH": str(installed)})
 
 
 def _agencies(http: httpx.Client, token: str) -> list[str]:

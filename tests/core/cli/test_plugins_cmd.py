@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 from core.cli import main, plugins_cmd
 from core.plugins import PluginHost
 from tests.core.test_conformance import Make, make_plugin
-from tests.plugins.test_out_of_tree import pip_install, pip_uninstall
+from tests.plugins.test_out_of_tree import pip_install
 
 __all__ = ["make_plugin"]  # a fixture, used by name below
 
@@ -87,12 +88,10 @@ def test_a_new_plugin_installed_with_pip_passes_check(tmp_path: Path) -> None:
     assert made.returncode == 0, made.stderr
     build = tmp_path / "build"
     build.mkdir()
-    pip_install(tmp_path / agency, build)
-    try:
-        checked = subprocess.run([str(BIN), "plugins", "check", agency], capture_output=True,
-                                 text=True, timeout=120, check=False)
-        assert checked.returncode == 0, checked.stdout + checked.stderr
-        assert f"distribution scr-returns-{agency}" in checked.stdout
-        assert checked.stdout.splitlines()[-1].startswith(f"{agency}: conforms")
-    finally:
-        pip_uninstall(f"scr-returns-{agency}")
+    site = pip_install(tmp_path / agency, build)
+    checked = subprocess.run([str(BIN), "plugins", "check", agency], capture_output=True,
+                             text=True, timeout=120, check=False,
+                             env={**os.environ, "PYTHONPATH": str(site)})
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"distribution scr-returns-{agency}" in checked.stdout
+    assert checked.stdout.splitlines()[-1].startswith(f"{agency}: conforms")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from falcon.testing import TestClient
 from sqlalchemy.engine import make_url
 
 from core.auth import hash_secret
@@ -22,8 +23,8 @@ from tests.core.http.helpers import REF, RETURN, World, auth, document
 
 
 @pytest.fixture
-def world(services: Services, client: object) -> World:
-    return World(services, client)  # type: ignore[arg-type]
+def world(services: Services, client: TestClient) -> World:
+    return World(services, client)
 
 
 def database_bytes(services: Services) -> bytes:
