@@ -106,13 +106,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 def test_every_worker_is_counted_and_the_folder_is_fresh(served: Served) -> None:
+    pids: set[int] = set()
+    sent = 0
     with httpx.Client(base_url=served.url, timeout=10) as http:
-        pids = {http.get("/v1/health").json()["pid"] for _ in range(40)}
+        # Until both workers have answered some (which one accepts is the kernel's choice).
+        while sent < 40 or (len(pids) < 2 and sent < 1000):
+            pids.add(http.get("/v1/health").json()["pid"])
+            sent += 1
         text = http.get("/metrics").text
+    assert len(pids) == 2
     samples = scrape(text)
     health = frozenset({"method": "GET", "route": "/v1/health", "status": "200"}.items())
-    # Whichever worker answered the scrape, it reports all 40 (+ the readiness polls).
-    assert samples[("scr_returns_http_requests_total", health)] >= 40
-    assert len(pids) == 2, "both workers should have answered some of 40 requests"
+    # Whichever worker answered the scrape, it reports every request (+ the start-up polls).
+    assert samples[("scr_returns_http_requests_total", health)] >= sent
     folders = list((Path(served.env["SCR_RETURNS_DATA_DIR"]) / "metrics").iterdir())
     assert len(folders) == 1 and any(folders[0].glob("counter_*.db"))
