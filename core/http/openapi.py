@@ -122,6 +122,19 @@ PLAIN: dict[str, dict[str, Any]] = {
         purpose=NULLABLE_STR, hash=STR)}, next_cursor=NULLABLE_STR),
 }
 
+PROBLEM_MEMBERS: dict[str, dict[str, Any]] = {
+    # Members some problems add to RFC 9457's (core/errors.py, core/service/states.py);
+    # the Error schema is closed, so each must be named here.
+    "error_count": {"type": "integer", "description": "422 invalid document: errors found"},
+    "warning_count": {"type": "integer",
+                      "description": "422 invalid document: warnings found"},
+    "truncated": {"type": "boolean",
+                  "description": "422 invalid document: more problems than are listed"},
+    "state": {"type": "string", "description": "409 state change: the return's state now"},
+    "allowed": {"type": "array", "items": STR,
+                "description": "409 state change: the states it may move to from here"},
+}
+
 
 def openapi_path(template: str) -> str:
     return PARAM.sub(r"{\1}", template)
@@ -191,6 +204,7 @@ def build(table: list[tuple[str, object]], services: Services) -> dict[str, Any]
                       for m in METHODS if hasattr(resource, f"on_{m}")}
         spec.path(path=openapi_path(template), operations=operations)
     document: dict[str, Any] = spec.to_dict()
+    document["components"]["schemas"]["Error"]["properties"].update(PROBLEM_MEMBERS)
     document["x-forms"] = [
         {"agency": p.agency.name, "form": f.spec.name, "version": v.version,
          "$id": v.schema.get("$id"),
