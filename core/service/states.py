@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core.audit import AuditEntry
 from core.auth import Principal
 from core.errors import (
     ConflictError,
@@ -70,8 +71,12 @@ class StateService:
         self.clock = clock
 
     def change(self, principal: Principal, ref: str, agency: str, form: str, state: str,
-               comment: str | None, *, if_match: str | None = None) -> dict[str, Any]:
-        """Move the return to ``state``; 409 naming the allowed states if it may not go there."""
+               comment: str | None, *, if_match: str | None = None,
+               audit: AuditEntry | None = None) -> dict[str, Any]:
+        """Move the return to ``state``; 409 naming the allowed states if it may not go there.
+
+        ``audit``, when given, is appended in the same transaction as the change.
+        """
         if principal.role != "panel":
             raise ForbiddenError("Only the panel sets review states.")
         now = self.clock()
@@ -102,6 +107,8 @@ class StateService:
                                 by=principal.token_id, at=now)
             append_event(tx, ret.id, event)
             set_state(tx, ret.id, state, now)
+            if audit is not None:
+                audit.append(tx, 200, now, revision=ret.latest_revision)
         return {"review": ref, "agency": agency, "form": form, "state": state,
                 "revision": ret.latest_revision, "allowed": allowed_from(state),
                 "event": event.as_dict()}

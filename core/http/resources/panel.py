@@ -9,7 +9,7 @@ from core.envelopes import StateChangeSchema
 from core.errors import BadRequestError
 from core.http.openapi_doc import operation
 from core.http.policy import ANY, policy
-from core.http.resources.base import body, principal, send_json
+from core.http.resources.base import audit, body, principal, send_json
 from core.service import Services
 from core.service.exports import FORMATS, Format
 from core.storage.chronology import EntryFilter
@@ -35,7 +35,7 @@ class ReturnState:
         change = body(req, StateChangeSchema())
         send_json(resp, self.services.states.change(
             principal(req), ref, agency, form, change["state"], change["comment"],
-            if_match=req.get_header("If-Match")))
+            if_match=req.get_header("If-Match"), audit=audit(req)))
 
     @policy(roles=ANY, binding="review+agency")
     @operation("The return's review state, the states the panel may move it to, and every "

@@ -107,6 +107,17 @@ def test_a_write_record_names_the_revision_it_stored(world: World) -> None:
         ("PUT", 201, 1), ("PUT", 200, 2), ("PUT", 422, None)]
 
 
+def test_a_state_change_is_audited_once_with_its_revision(world: World) -> None:
+    world.put(document())
+    before = len(records(world.services))
+    queried = world.client.simulate_post(
+        f"/v1/reviews/{REF}/returns/testing/chronology/state", headers=auth(world.panel),
+        json={"state": "queried", "comment": "Please say who was present."})
+    assert queried.status_code == 200, queried.text
+    found = new_records(world.services, before)
+    assert [(r["method"], r["status"], r["revision"]) for r in found] == [("POST", 200, 1)]
+
+
 def test_admin_writes_are_audited_with_their_target(world: World) -> None:
     before = len(records(world.services))
     made = world.client.simulate_post("/v1/admin/tokens", headers=auth(world.admin),
