@@ -13,7 +13,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,7 +126,7 @@ class Instance:
             time.sleep(0.05)
         for pid in orphans:
             if alive(pid):
-                with _gone():
+                with suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 10
         while any(alive(p) for p in orphans) and time.monotonic() < deadline:
@@ -145,7 +145,7 @@ class Instance:
             self.proc.wait(timeout=10)
         for pid in workers:
             if alive(pid):
-                with _gone():
+                with suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
         self.proc = None
 
@@ -156,14 +156,6 @@ class Instance:
     def admin_token(self) -> str:
         out = self.cli("token", "create", "--role", "admin", "--name", "faults").stdout
         return out.splitlines()[-1]
-
-
-@contextmanager
-def _gone() -> Iterator[None]:
-    try:
-        yield
-    except ProcessLookupError:
-        pass
 
 
 @contextmanager

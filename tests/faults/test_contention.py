@@ -31,7 +31,7 @@ from core.errors import PreconditionFailedError
 from core.http import create_app
 from core.plugins import PluginHost
 from core.settings import Settings
-from core.storage import Store, make_engine
+from core.storage import Store, make_engine, upgrade
 from tests import testplugin
 from tests.core.http.helpers import REVIEW, auth
 from tests.faults.support import (
@@ -246,8 +246,6 @@ def test_clients_amending_over_http(database_url: str, tmp_path: Path) -> None:
 def test_lock_outlasting_the_busy_timeout_answers_503(tmp_path: Path) -> None:
     """SQLite: a writer held past the busy timeout gets 503 with Retry-After, never a 500."""
     url = f"sqlite:///{tmp_path / 'locked.sqlite3'}"
-    from core.storage import upgrade
-
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()

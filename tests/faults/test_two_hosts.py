@@ -13,10 +13,10 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from core.storage import make_engine
 from tests.conftest import PG_URL
@@ -41,8 +41,6 @@ ROUNDS = 15
 
 @pytest.fixture(scope="module")
 def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instance, Instance]]:
-    import sqlalchemy as sa
-
     schema = "t_" + uuid.uuid4().hex[:12]
     admin = sa.create_engine(PG_URL)
     with admin.begin() as conn:

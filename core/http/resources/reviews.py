@@ -49,7 +49,8 @@ class ReviewItem:
                responses={200: "Review", 404: "Error", 412: "Error", 422: "Error"},
                headers={"If-Match": "the review's ETag, to refuse a lost update"})
     def on_patch(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
-        changes = body(req, ReviewPatchSchema(partial=True))
+        # Only the top level is optional: a nested object sent must be whole.
+        changes = body(req, ReviewPatchSchema(partial=tuple(ReviewPatchSchema().fields)))
         review = self.services.reviews.update(ref, changes, req.get_header("If-Match"),
                                               audit=audit(req))
         resp.set_header("ETag", review_etag(review))

@@ -88,3 +88,19 @@ def test_closed_review_takes_no_returns(world: World) -> None:
     from tests.core.http.helpers import document
 
     assert world.put(document()).status_code == 409
+
+
+@pytest.mark.parametrize(("patch", "pointer"), [
+    ({"agencies": [{"agency": "testing"}]}, "/agencies/0/forms"),
+    ({"agencies": [{"agency": "testing", "forms": [{"due": "2026-01-01"}]}]},
+     "/agencies/0/forms/0/form"),
+    ({"scoping_period": {"from": "2024-01-01"}}, "/scoping_period/to"),
+    ({"subjects": [{"role": "x"}]}, "/subjects/0/key"),
+    ({"kloes": [{"question": "q"}]}, "/kloes/0/id"),
+])
+def test_patch_needs_whole_nested_objects(world: World, patch: dict[str, object],
+                                          pointer: str) -> None:
+    response = world.client.simulate_patch(f"/v1/reviews/{REF}", json=patch,
+                                           headers=auth(world.admin))
+    assert response.status_code == 422
+    assert pointer in {p["pointer"] for p in response.json["problems"]}
