@@ -49,6 +49,7 @@ def _list(key: str, item: dict[str, Any]) -> dict[str, Any]:
 
 STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 NULLABLE_STR = {"type": ["string", "null"]}
+REVISION = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 WARNINGS = {"type": "array", "items": _ref("Problem")}
 REVISION_META = {"revision": INT, "schema_version": INT, "submitted_at": STR,
                  "submitted_by": STR, "warnings": WARNINGS}
@@ -147,7 +148,7 @@ def _operation(template: str, method: str, responder: Any) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": doc["summary"], "responses": {}}
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True,
-         "schema": INT if ":int" in template and name == "number" else STR}
+         "schema": REVISION if ":int" in template and name == "number" else STR}
         for name in PARAM.findall(template)]
     params += [{"name": n, "in": "query", "required": False,
                 "schema": {"type": t}, "description": d} for n, (t, d) in doc["query"].items()]

@@ -26,7 +26,7 @@ def routes(services: Services, openapi: dict[str, Any]) -> list[tuple[str, objec
         ("/v1/reviews/{ref}/returns", returns.ReturnCollection(s)),
         (RETURN, returns.ReturnItem(s)),
         (RETURN + "/revisions", returns.RevisionCollection(s)),
-        (RETURN + "/revisions/{number:int(min=1)}", returns.RevisionItem(s)),
+        (RETURN + "/revisions/{number:int(min=1, max=2147483647)}", returns.RevisionItem(s)),
         (RETURN + "/state", panel.ReturnState(s)),
         (RETURN + "/diff", panel.ReturnDiff(s)),
         ("/v1/reviews/{ref}/chronology", panel.Chronology(s)),

@@ -123,3 +123,21 @@ def test_disable_reaches_both_workers_within_a_second(setup: dict[str, Any]) -> 
     assert refused.status_code == 409
     assert http.get(setup["path"], headers=bearer(setup["token"])).status_code == 200
     http.post(f"/v1/admin/plugins/{agency}/enable", headers=bearer(admin))
+
+
+def test_a_revoked_token_is_refused_at_once_on_both_workers(setup: dict[str, Any]) -> None:
+    http, admin = setup["http"], setup["admin"]
+    made = http.post("/v1/admin/tokens", headers=bearer(admin), json={
+        "name": "short-lived", "role": "panel", "reviews": [REF]})
+    secret, token_id = made.json()["token"], made.json()["id"]
+    assert http.get(f"/v1/reviews/{REF}", headers=bearer(secret)).status_code == 200
+    assert http.delete(f"/v1/admin/tokens/{token_id}", headers=bearer(admin)).status_code == 200
+    seen_pids = set()
+    for _ in range(30):
+        # The very next requests, each on a fresh connection so either worker answers.
+        with httpx.Client(base_url=str(http.base_url), timeout=10) as fresh:
+            refused = fresh.get(f"/v1/reviews/{REF}", headers=bearer(secret))
+            seen_pids.add(fresh.get("/v1/health").json()["pid"])
+        assert refused.status_code == 401
+        assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    assert len(seen_pids) == 2, "both workers should have answered"

@@ -14,6 +14,9 @@ from core.service import Services
 from core.service.exports import FORMATS, Format
 from core.storage.chronology import EntryFilter
 
+REVISION_MAX = 2**31 - 1
+"""Revision numbers are 32-bit integers in the database; anything larger cannot exist."""
+
 PANEL: tuple[Role, ...] = ("panel",)
 PANEL_ADMIN: tuple[Role, ...] = ("panel", "admin")
 ACCEPTED: dict[str, Format] = {"application/json": "json", "application/x-ndjson": "ndjson",
@@ -62,7 +65,8 @@ class ReturnDiff:
                form: str) -> None:
         send_json(resp, self.services.history.diff(
             principal(req), ref, agency, form,
-            req.get_param_as_int("from", min_value=1), req.get_param_as_int("to", min_value=1)))
+            req.get_param_as_int("from", min_value=1, max_value=REVISION_MAX),
+            req.get_param_as_int("to", min_value=1, max_value=REVISION_MAX)))
 
 
 def _format(req: falcon.Request) -> Format:

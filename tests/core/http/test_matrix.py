@@ -93,7 +93,7 @@ ROWS: dict[tuple[str, str], Row] = {
                            body=lambda n: {"document": document(description="Amended.")}),
     ("GET", RETURN_T): Row(RETURN_READ(200)),
     ("GET", RETURN_T + "/revisions"): Row(RETURN_READ(200)),
-    ("GET", RETURN_T + "/revisions/{number:int(min=1)}"): Row(RETURN_READ(200)),
+    ("GET", RETURN_T + "/revisions/{number:int(min=1, max=2147483647)}"): Row(RETURN_READ(200)),
     ("POST", RETURN_T + "/state"): Row(PANEL_WRITE(200), form="report",
                                        body=lambda n: {"state": "accepted"}),
     ("GET", RETURN_T + "/state"): Row(RETURN_READ(200)),
@@ -157,8 +157,8 @@ class Callers:
 
 
 def _path(template: str, row: Row, services: Services, n: int) -> str:
-    values = {"ref": REF, "agency": "testing", "form": row.form, "number:int(min=1)": "1",
-              "name": "testing"}
+    values = {"ref": REF, "agency": "testing", "form": row.form,
+              "number:int(min=1, max=2147483647)": "1", "name": "testing"}
     if "{token_id}" in template:
         values["token_id"] = services.tokens.create(name=f"d{n}", role="panel",
                                                     reviews=[REF])[1]["id"]

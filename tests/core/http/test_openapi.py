@@ -60,7 +60,8 @@ def test_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
 def test_the_walk_sees_every_route(app: falcon.App[falcon.Request, falcon.Response]) -> None:
     templates = {t for t, _, _ in compiled_routes(app)}
     assert "/v1/health" in templates
-    assert "/v1/reviews/{ref}/returns/{agency}/{form}/revisions/{number:int(min=1)}" in templates
+    assert ("/v1/reviews/{ref}/returns/{agency}/{form}/revisions/"
+            "{number:int(min=1, max=2147483647)}") in templates
     assert all(methods for _, _, methods in compiled_routes(app))
 
 
