@@ -24,10 +24,11 @@ from sqlalchemy import RowMapping
 from core import jsonio
 from core.auth import Principal
 from core.descriptors import ChronologyMapping
-from core.errors import ForbiddenError, NotFoundError
+from core.errors import ForbiddenError
 from core.rulekit.dates import date_span
 from core.rulekit.entries import chronology_entries
 from core.service.exports import FORMATS, Format, csv_chunks, json_chunks, ndjson_chunks
+from core.service.reviews import visible_review
 from core.storage import Store
 from core.storage.chronology import EntryFilter, entry_rows, keyset, own_fields, snapshot
 from core.storage.records import ReviewRecord
@@ -103,13 +104,8 @@ class ChronologyService:
     def _review(self, principal: Principal, ref: str) -> ReviewRecord:
         if principal.role == "agency":
             raise ForbiddenError("The integrated chronology is the panel's.")
-        if not principal.sees_review(ref):
-            raise NotFoundError()
         with self.store.read() as tx:
-            review = tx.review(ref)
-        if review is None:
-            raise NotFoundError()
-        return review
+            return visible_review(tx, principal, ref)
 
     def export(self, principal: Principal, ref: str, fmt: Format, entry_filter: EntryFilter,
                *, bom: bool = True) -> Export:

@@ -36,7 +36,7 @@ from core.errors import (
 )
 from core.plugins import LoadedForm
 from core.service.chronology import extract
-from core.service.reviews import review_context
+from core.service.reviews import review_context, visible_review
 from core.settings import Settings
 from core.storage import Store
 from core.storage.chronology import insert_entries
@@ -164,13 +164,8 @@ class ReturnService:
         return self.check(loaded, document, version, review, self.clock())
 
     def _visible_review(self, principal: Principal, ref: str) -> ReviewRecord:
-        if not principal.sees_review(ref):
-            raise NotFoundError()
         with self.store.read() as tx:
-            review = tx.review(ref)
-        if review is None:
-            raise NotFoundError()
-        return review
+            return visible_review(tx, principal, ref)
 
     # -- submission --------------------------------------------------------------------
     def submit(self, principal: Principal, ref: str, agency: str, form: str,

@@ -19,6 +19,7 @@ from core.errors import (
 )
 from core.storage import Store
 from core.storage.records import ReviewRecord
+from core.storage.store import Tx
 
 
 def review_etag(review: ReviewRecord) -> str:
@@ -36,6 +37,14 @@ def describe_review(review: ReviewRecord) -> dict[str, Any]:
         "version": review.version, "created_at": review.created_at,
         "updated_at": review.updated_at,
     }
+
+
+def visible_review(tx: Tx, principal: Principal, ref: str) -> ReviewRecord:
+    """The review if the caller may see it; otherwise 404, exactly as if it did not exist."""
+    review = tx.review(ref) if principal.sees_review(ref) else None
+    if review is None:
+        raise NotFoundError()
+    return review
 
 
 def review_context(review: ReviewRecord) -> ReviewContext:
@@ -99,13 +108,8 @@ class ReviewService:
         return created
 
     def get(self, principal: Principal, ref: str) -> ReviewRecord:
-        if not principal.sees_review(ref):
-            raise NotFoundError()
         with self.store.read() as tx:
-            review = tx.review(ref)
-        if review is None:
-            raise NotFoundError()
-        return review
+            return visible_review(tx, principal, ref)
 
     def list(self, principal: Principal) -> list[ReviewRecord]:
         with self.store.read() as tx:

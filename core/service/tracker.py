@@ -16,8 +16,9 @@ from typing import Any
 
 from core import jsonio
 from core.auth import Principal
-from core.errors import ForbiddenError, NotFoundError
+from core.errors import ForbiddenError
 from core.service.returns import ReturnService, return_path
+from core.service.reviews import visible_review
 from core.storage import Store
 from core.storage.records import ReviewRecord
 from core.storage.tracker import return_facts
@@ -52,12 +53,8 @@ class TrackerService:
                 ) -> dict[str, Any]:
         if principal.role == "agency":
             raise ForbiddenError("The tracker is the panel's.")
-        if not principal.sees_review(ref):
-            raise NotFoundError()
         with self.store.read() as tx:
-            review = tx.review(ref)
-            if review is None:
-                raise NotFoundError()
+            review = visible_review(tx, principal, ref)
             facts = {(f["agency"], f["form"]): f for f in return_facts(tx, review.id)}
         now = self.clock()
         owed = [(a, f, due) for a, forms in sorted(review.agencies.items())
