@@ -158,6 +158,11 @@ def _set(doc: Json, at: Where, value: Json) -> Json:
     return doc
 
 
+def _wrong(rng: random.Random) -> Json:
+    # A fresh copy: a shared dict put into a document could end up inside itself.
+    return copy.deepcopy(rng.choice(WRONG_TYPES))
+
+
 def _mutate_once(doc: Json, rng: random.Random) -> Json:
     at, value = rng.choice(list(_places(doc)))
     if isinstance(value, dict):
@@ -165,11 +170,11 @@ def _mutate_once(doc: Json, rng: random.Random) -> Json:
         if choice == 0 and value:
             del value[rng.choice(sorted(value))]                    # drop a (required) field
         elif choice == 1:
-            value[rng.choice(ODD_KEYS)] = rng.choice(WRONG_TYPES)   # an unknown field
+            value[rng.choice(ODD_KEYS)] = _wrong(rng)   # an unknown field
         elif choice == 2:
             value.clear()
         else:
-            return _set(doc, at, rng.choice(WRONG_TYPES))
+            return _set(doc, at, _wrong(rng))
     elif isinstance(value, list):
         choice = rng.randrange(4)
         if choice == 0 and value:
@@ -179,16 +184,16 @@ def _mutate_once(doc: Json, rng: random.Random) -> Json:
         elif choice == 2 and value:
             del value[rng.randrange(len(value))]
         else:
-            return _set(doc, at, rng.choice(WRONG_TYPES))
+            return _set(doc, at, _wrong(rng))
     elif isinstance(value, str):
         options = [
             value + "\n",             # trailing newline against an anchored pattern
             "", "   ", value.upper(), value + "-not-in-the-list", "x" * 20001,
-            rng.choice(BAD_DATES), rng.choice(WRONG_TYPES),
+            rng.choice(BAD_DATES), _wrong(rng),
         ]
         return _set(doc, at, rng.choice(options))
     elif isinstance(value, bool) or value is None:
-        return _set(doc, at, rng.choice(WRONG_TYPES))
+        return _set(doc, at, _wrong(rng))
     elif isinstance(value, int | float):
         options = [10**20, -(10**20), -1, 0, value + 0.5, -value, 1e308, str(value)]
         return _set(doc, at, rng.choice(options))
