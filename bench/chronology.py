@@ -106,7 +106,8 @@ def build(url: str, entries: int, agencies: int) -> None:
             ret = tx.lock_or_create_return(review_id, name, "chronology", NOW)
             number = tx.insert_revision(
                 ret, schema_version=1, document=jsonio.document_text(document),
-                sha256=jsonio.document_sha256(document), warnings=[], by="bench", now=NOW)
+                sha256=jsonio.document_sha256(document), warnings=[], by="bench", now=NOW
+            ).number
             append_event(tx, ret.id, EventRecord(number, "submitted", None, "submitted", None,
                                                  "bench", NOW))
             insert_entries(tx, extract(review_id=review_id, return_id=ret.id, revision=number,

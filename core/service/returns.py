@@ -239,7 +239,7 @@ class ReturnService:
                     raise PreconditionFailedError("There is no return yet to match If-Match; "
                                                   "send the first revision without it.")
                 status = 201
-                number = self._insert(tx, ret, p)
+                rev = self._insert(tx, ret, p)
             else:
                 current = etag(latest.number, latest.sha256)
                 if ret.state == "accepted":
@@ -250,16 +250,15 @@ class ReturnService:
                         f"The return has changed since you read it (now revision "
                         f"{latest.number}, ETag {current}); read it again before amending.")
                 if latest.sha256 == p.sha256 and latest.schema_version == p.version:
-                    status, number = 200, latest.number
+                    status, rev = 200, latest
                 elif if_match is None:
                     raise PreconditionRequiredError(
                         "Amending a return needs If-Match with the current ETag "
                         f"({current}).")
                 else:
                     status = 200
-                    number = self._insert(tx, ret, p)
-            rev = tx.revision(ret.id, number)
-            assert rev is not None
+                    rev = self._insert(tx, ret, p)
+            number = rev.number
             body = jsonio.dumps({
                 "review": review.ref, "agency": agency, "form": form,
                 "state": "submitted" if number != ret.latest_revision else ret.state,
@@ -275,10 +274,11 @@ class ReturnService:
         return Answer(status, body, headers)
 
     @staticmethod
-    def _insert(tx: Tx, ret: ReturnRecord, p: _Pending) -> int:
-        number = tx.insert_revision(ret, schema_version=p.version,
-                                    document=jsonio.document_text(p.document), sha256=p.sha256,
-                                    warnings=p.warnings, by=p.principal.token_id, now=p.now)
+    def _insert(tx: Tx, ret: ReturnRecord, p: _Pending) -> RevisionRecord:
+        rev = tx.insert_revision(ret, schema_version=p.version,
+                                 document=jsonio.document_text(p.document), sha256=p.sha256,
+                                 warnings=p.warnings, by=p.principal.token_id, now=p.now)
+        number = rev.number
         # The review-state trail and the panel's chronology index are written
         # in the revision's own transaction: never one without the other.
         first = ret.latest_revision == 0
@@ -291,7 +291,7 @@ class ReturnService:
             insert_entries(tx, extract(review_id=p.review.id, return_id=ret.id,
                                        revision=number, agency=p.agency, form=p.form,
                                        document=p.document, mapping=p.chronology))
-        return number
+        return rev
 
     # -- reading -----------------------------------------------------------------------
     @staticmethod

@@ -47,7 +47,12 @@ def tail(conn: sa.Connection) -> tuple[int, str] | None:
 
 
 def insert(conn: sa.Connection, values: Mapping[str, Any]) -> None:
-    conn.execute(t.audit.insert().values(**values))
+    # NOTE: one statement object, parameters bound at execution: SQLAlchemy
+    # compiles it once, where .values(**...) would build a new statement each time.
+    conn.execute(INSERT, dict(values))
+
+
+INSERT = t.audit.insert()
 
 
 def chain(conn: sa.Connection, batch: int = 1000) -> Iterator[dict[str, Any]]:

@@ -30,10 +30,13 @@ class EventRecord:
 
 
 def append_event(tx: Tx, return_id: int, event: EventRecord) -> None:
-    tx.conn.execute(t.return_events.insert().values(
-        return_id=return_id, revision=event.revision, action=event.action,
-        from_state=event.from_state, to_state=event.to_state, comment=event.comment,
-        by=event.by, at=event.at))
+    tx.conn.execute(_INSERT, {
+        "return_id": return_id, "revision": event.revision, "action": event.action,
+        "from_state": event.from_state, "to_state": event.to_state, "comment": event.comment,
+        "by": event.by, "at": event.at})
+
+
+_INSERT = t.return_events.insert()  # built once; parameters bound per call
 
 
 def set_state(tx: Tx, return_id: int, state: str, now: datetime) -> None:

@@ -146,15 +146,19 @@ class Tx:
 
     def insert_revision(self, ret: ReturnRecord, *, schema_version: int, document: str,
                         sha256: str, warnings: list[dict[str, Any]], by: str,
-                        now: datetime) -> int:
-        number = ret.latest_revision + 1
-        self.conn.execute(t.revisions.insert().values(
-            return_id=ret.id, number=number, schema_version=schema_version,
-            document=document, sha256=sha256, warnings=warnings, submitted_at=now,
-            submitted_by=by))
-        self.conn.execute(t.returns.update().where(t.returns.c.id == ret.id)
-                          .values(latest_revision=number, state="submitted", updated_at=now))
-        return number
+                        now: datetime) -> RevisionRecord:
+        """Append the next revision and make it the return's latest; returns it as stored."""
+        rev = RevisionRecord(number=ret.latest_revision + 1, schema_version=schema_version,
+                             document=document, sha256=sha256, warnings=warnings,
+                             submitted_at=now, submitted_by=by)
+        self.conn.execute(_INSERT_REVISION, {"return_id": ret.id, "number": rev.number,
+                                             "schema_version": schema_version,
+                                             "document": document, "sha256": sha256,
+                                             "warnings": warnings, "submitted_at": now,
+                                             "submitted_by": by})
+        self.conn.execute(_NEW_LATEST, {"id_": ret.id, "latest_revision": rev.number,
+                                        "state": "submitted", "updated_at": now})
+        return rev
 
     def revision(self, return_id: int, number: int) -> RevisionRecord | None:
         v = t.revisions
@@ -180,9 +184,10 @@ class Tx:
 
     def store_answer(self, token_id: str, key: str, answer: StoredAnswer,
                      now: datetime) -> None:
-        self.conn.execute(t.idempotency.insert().values(
-            token_id=token_id, key=key, fingerprint=answer.fingerprint, status=answer.status,
-            headers=answer.headers, body=answer.body, created_at=now))
+        self.conn.execute(_INSERT_ANSWER, {
+            "token_id": token_id, "key": key, "fingerprint": answer.fingerprint,
+            "status": answer.status, "headers": answer.headers, "body": answer.body,
+            "created_at": now})
 
     # -- tokens ----------------------------------------------------------------------
     def insert_token(self, record: TokenRecord, secret_sha256: str) -> None:
@@ -213,6 +218,13 @@ class Tx:
     def touch_token(self, token_id: str, now: datetime) -> None:
         self.conn.execute(t.tokens.update().where(t.tokens.c.id == token_id)
                           .values(last_used_at=now))
+
+
+# The writes of every submission, built once with parameters bound at execution,
+# so that SQLAlchemy compiles each of them once per process.
+_INSERT_REVISION = t.revisions.insert()
+_INSERT_ANSWER = t.idempotency.insert()
+_NEW_LATEST = t.returns.update().where(t.returns.c.id == sa.bindparam("id_"))
 
 
 def _revision_columns() -> list[sa.Column[Any]]:

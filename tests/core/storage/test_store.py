@@ -32,7 +32,7 @@ def _review(tx: Tx, ref: str = "IOW-2026-01") -> int:
 
 def _revision(tx: Tx, ret: ReturnRecord, text: str = '{"entries":[]}') -> int:
     return tx.insert_revision(ret, schema_version=1, document=text, sha256="0" * 64,
-                              warnings=[], by="tok_1", now=NOW)
+                              warnings=[], by="tok_1", now=NOW).number
 
 
 @pytest.fixture
