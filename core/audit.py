@@ -86,6 +86,9 @@ class AuditEntry:
         record["hash"] = record_hash(record)
         log.insert(tx.conn, record)
         self.appended = record
+        # Rolled back with the data (a failed commit included): the request's
+        # record must then be written by the HTTP layer after all.
+        tx.on_rollback(lambda: setattr(self, "appended", None))
         return record
 
 

@@ -86,6 +86,11 @@ class ReviewSchema(Base):
             seen = [item[key] for item in data.get(name) or []]
             if len(seen) != len(set(seen)):
                 raise ValidationError(f"Each {key} may appear only once.", name)
+        for i, asked in enumerate(data.get("agencies") or []):
+            forms = [f["form"] for f in asked.get("forms") or []]
+            if len(forms) != len(set(forms)):
+                raise ValidationError({"agencies": {i: {"forms": [
+                    "Each form may appear only once for an agency."]}}})
 
 
 class ReviewPatchSchema(ReviewSchema):
@@ -100,7 +105,7 @@ class ReturnPutSchema(Base):
 
     document = fields.Dict(required=True, metadata={
         "description": "The form's document, valid against the form's JSON Schema."})
-    schema_version = fields.Integer(load_default=None, validate=validate.Range(min=1),
+    schema_version = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1),
                                     metadata={"description": "Form version to check against; "
                                               "default the newest offered."})
     # Set by the service only:
@@ -138,7 +143,7 @@ class ValidateSchema(Base):
     """A dry run: a document, and optionally the form version to check it against."""
 
     document = fields.Dict(required=True)
-    schema_version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    schema_version = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1))
 
 
 class TokenCreateSchema(Base):
@@ -146,7 +151,7 @@ class TokenCreateSchema(Base):
     role = fields.String(required=True, validate=validate.OneOf(("admin", "panel", "agency")))
     agency = fields.String(load_default=None, validate=NAME)
     reviews = fields.List(fields.String(validate=REF), load_default=list)
-    expires_in_days = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    expires_in_days = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1))
     id = fields.String(dump_only=True)
     token = fields.String(dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True)

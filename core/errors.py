@@ -101,10 +101,6 @@ class LengthRequiredError(ServiceError):
     status, type, title = 411, TYPE_BASE + "length-required", "Length required"
 
 
-class UnsupportedMediaTypeError(ServiceError):
-    status, type, title = 415, TYPE_BASE + "unsupported-media-type", "Unsupported media type"
-
-
 class UnprocessableError(ServiceError):
     """The request was well-formed JSON but its content is wrong."""
 

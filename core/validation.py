@@ -227,7 +227,8 @@ def _unexpected(error: Any) -> Sequence[str]:
 
 def _sort_key(problem: Problem) -> tuple[tuple[int, int | str], ...]:
     parts = problem.pointer.split("/")[1:]
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
+    # isascii: "²".isdigit() is true, but int("²") fails.
+    return tuple((0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in parts)
 
 
 def run_rules(rules: Sequence[Any], document: Any, context: RuleContext, *, plugin: str,

@@ -26,12 +26,12 @@ def parse_time(name: str, value: str | None) -> datetime | None:
         if len(value) == 10:
             return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
         found = datetime.fromisoformat(value)
-    except ValueError:
-        found = None
-    if found is None or found.tzinfo is None:
-        raise BadRequestError(f"{name} is an ISO 8601 date, or a date and time with its "
-                              "offset (e.g. 2026-11-26T10:00:00Z).")
-    return found.astimezone(UTC)
+        if found.tzinfo is not None:
+            return found.astimezone(UTC)  # OverflowError at the ends of the calendar
+    except (ValueError, OverflowError):
+        pass
+    raise BadRequestError(f"{name} is an ISO 8601 date, or a date and time with its "
+                          "offset (e.g. 2026-11-26T10:00:00Z).")
 
 
 def parse_outcome(value: str | None) -> tuple[int | None, int | None]:

@@ -6,7 +6,7 @@ Excel reads UTF-8 as the legacy code page and mangles every accented name;
 line ends (RFC 4180). A text cell that a spreadsheet could take for a formula
 (first character ``=``, ``+``, ``-``, ``@``, tab or carriage return) is
 prefixed with a single quote, the OWASP advice for CSV injection; numbers
-and booleans are written as they are.
+are written as they are, booleans as yes or no.
 """
 
 from __future__ import annotations

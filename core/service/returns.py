@@ -46,6 +46,7 @@ from core.storage.store import Tx
 from core.validation import validate_document
 
 CLOSED_STATUSES = ("completed", "published")
+ID_MAX = 2**31 - 1  # row ids are 32-bit integers in the database
 PAGE_MAX = 500
 
 
@@ -100,9 +101,11 @@ def encode_cursor(last_id: int) -> str:
 def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("r"):
+        digits = raw[1:]
+        if not (raw.startswith("r") and digits.isascii() and digits.isdigit()
+                and int(digits) <= ID_MAX):
             raise ValueError(raw)
-        return int(raw[1:])
+        return int(digits)
     except ValueError:
         raise BadRequestError("The cursor is not one this service gave out.") from None
 
@@ -204,8 +207,6 @@ class ReturnService:
         except sqlalchemy.exc.IntegrityError:
             # Only a concurrent request with the same idempotency key gets here
             # (PostgreSQL; SQLite serialises writers): answer as it was answered.
-            if audit is not None:
-                audit.appended = None  # rolled back with the rest
             if idempotency_key is None:
                 raise
             with self.store.read() as tx:
@@ -228,11 +229,14 @@ class ReturnService:
         principal, review, agency, form = p.principal, p.review, p.agency, p.form
         key, fingerprint, now, if_match = p.key, p.fingerprint, p.now, p.if_match
         with self.store.write() as tx:
+            ret = tx.lock_or_create_return(review.id, agency, form, now)
+            # Only now, holding the return's lock (PostgreSQL waits here for a
+            # concurrent writer of this return to commit), is a retry's first
+            # answer sure to be visible.
             if key is not None:
                 stored = tx.stored_answer(principal.token_id, key)
                 if stored is not None:
                     return self._replay(stored, fingerprint)
-            ret = tx.lock_or_create_return(review.id, agency, form, now)
             latest = tx.revision(ret.id, ret.latest_revision) if ret.latest_revision else None
             if latest is None:
                 if if_match is not None:

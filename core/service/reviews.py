@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy.exc
+
 from core.audit import AuditEntry
 from core.auth import Principal
 from core.catalog import Catalog
@@ -97,13 +99,18 @@ class ReviewService:
             "subjects": _jsonable(data["subjects"]), "kloes": _jsonable(data["kloes"]),
             "created_at": now, "updated_at": now, "version": 1,
         }
-        with self.store.write() as tx:
-            if tx.review_exists(data["ref"]):
-                raise ConflictError(f"A review {data['ref']!r} already exists.")
-            tx.insert_review(values, agencies)
-            created = tx.review(data["ref"])
-            if audit is not None:
-                audit.append(tx, 201, now, review=data["ref"])
+        exists = ConflictError(f"A review {data['ref']!r} already exists.")
+        try:
+            with self.store.write() as tx:
+                if tx.review_exists(data["ref"]):
+                    raise exists
+                tx.insert_review(values, agencies)
+                created = tx.review(data["ref"])
+                if audit is not None:
+                    audit.append(tx, 201, now, review=data["ref"])
+        except sqlalchemy.exc.IntegrityError:
+            # Opened by a concurrent request between our check and our insert.
+            raise exists from None
         assert created is not None
         return created
 
@@ -119,7 +126,7 @@ class ReviewService:
                audit: AuditEntry | None = None) -> ReviewRecord:
         agencies = self._agencies(changes["agencies"]) if "agencies" in changes else None
         with self.store.write() as tx:
-            review = tx.review(ref)
+            review = tx.review(ref, lock=True)  # no lost update between two PATCHes
             if review is None:
                 raise NotFoundError()
             if if_match is not None and if_match not in ("*", review_etag(review)):

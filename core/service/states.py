@@ -45,7 +45,6 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     ("queried", "accepted"): Transition("accepted", comment_required=False),
     ("accepted", "submitted"): Transition("reopened", comment_required=True),
 }
-STATES = ("submitted", "queried", "accepted")
 
 
 def find_return(tx: Tx, principal: Principal, ref: str, agency: str, form: str, *,

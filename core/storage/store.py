@@ -8,7 +8,7 @@ it too (triggers, see the first migration).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -32,6 +32,15 @@ class Tx:
 
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        self._on_rollback: list[Callable[[], None]] = []
+
+    def on_rollback(self, undo: Callable[[], None]) -> None:
+        """Call ``undo`` if this transaction does not commit (its commit failing included)."""
+        self._on_rollback.append(undo)
+
+    def rolled_back(self) -> None:
+        for undo in reversed(self._on_rollback):
+            undo()
 
     # -- plugin state ----------------------------------------------------------------
     def plugin_states(self) -> dict[str, bool]:
@@ -71,14 +80,18 @@ class Tx:
         return self.conn.execute(
             sa.select(t.reviews.c.id).where(t.reviews.c.ref == ref)).first() is not None
 
-    def review(self, ref: str) -> ReviewRecord | None:
-        found = self.reviews(refs=[ref])
+    def review(self, ref: str, *, lock: bool = False) -> ReviewRecord | None:
+        """One review; ``lock`` holds its row until the transaction ends (PostgreSQL)."""
+        found = self.reviews(refs=[ref], lock=lock)
         return found[0] if found else None
 
-    def reviews(self, refs: list[str] | None = None) -> list[ReviewRecord]:
+    def reviews(self, refs: list[str] | None = None, *,
+                lock: bool = False) -> list[ReviewRecord]:
         query = sa.select(t.reviews).order_by(t.reviews.c.ref)
         if refs is not None:
             query = query.where(t.reviews.c.ref.in_(refs))
+        if lock:
+            query = query.with_for_update()
         rows = self.conn.execute(query).mappings().all()
         if not rows:
             return []
@@ -265,10 +278,10 @@ class Store:
     def write(self) -> Iterator[Tx]:
         with self.engine.connect() as conn:
             conn.execution_options(**{WRITE: True})
-            with conn.begin():
-                yield Tx(conn)
-
-    def ping(self) -> bool:
-        with self.engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-        return True
+            tx = Tx(conn)
+            try:
+                with conn.begin():
+                    yield tx
+            except BaseException:
+                tx.rolled_back()
+                raise

@@ -248,3 +248,20 @@ def test_admin_audit_filters_and_pages(world: World) -> None:
         assert response.status_code == 400, bad
     response = world.client.simulate_get("/v1/admin/audit", headers=auth(world.panel))
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("query", ["from=9999-12-31T23:59:59-05:00",
+                                   "to=0001-01-01T00:00:00%2B05:00", "from=yesterday"])
+def test_an_impossible_time_filter_is_400(world: World, query: str) -> None:
+    assert world.get(f"/v1/admin/audit?{query}").status_code == 400
+
+
+def test_an_entry_whose_transaction_rolls_back_is_not_taken_as_written(world: World) -> None:
+    from core.audit import AuditEntry
+
+    entry = AuditEntry(request_id="r-rollback", method="PUT", route="/x")
+    with pytest.raises(RuntimeError), world.services.store.write() as tx:
+        entry.append(tx, 200, world.services.clock())
+        assert entry.appended is not None
+        raise RuntimeError("the commit fails")
+    assert entry.appended is None

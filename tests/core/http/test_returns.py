@@ -211,3 +211,29 @@ def test_problem_cap_reports_the_total(world: World, services: Services) -> None
     assert len(response.json["problems"]) == 3
     assert response.json["truncated"] is True
     assert response.json["error_count"] > 10
+
+
+def test_a_superscript_digit_key_is_a_problem_not_a_500(world: World) -> None:
+    doc = document()
+    doc["²"] = 1
+    response = world.put(doc)
+    assert response.status_code == 422
+    assert ("/²", "schema.additionalProperties") in \
+        {(p["pointer"], p["code"]) for p in response.json["problems"]}
+
+
+@pytest.mark.parametrize("raw", ["r99999999999999999999", "r2147483648", "r-1", "r1²"])
+def test_a_forged_cursor_is_400(world: World, raw: str) -> None:
+    import base64
+
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    assert world.get(f"/v1/reviews/{REF}/returns?cursor={cursor}").status_code == 400
+
+
+@pytest.mark.parametrize("version", [1.9, "2", True])
+def test_schema_version_must_be_a_whole_number(world: World, version: object) -> None:
+    response = world.client.simulate_put(RETURN, json={"document": document(),
+                                                       "schema_version": version},
+                                         headers=auth(world.agency))
+    assert response.status_code == 422
+    assert response.json["problems"][0]["pointer"] == "/schema_version"

@@ -104,3 +104,14 @@ def test_patch_needs_whole_nested_objects(world: World, patch: dict[str, object]
                                            headers=auth(world.admin))
     assert response.status_code == 422
     assert pointer in {p["pointer"] for p in response.json["problems"]}
+
+
+def test_a_form_asked_twice_of_one_agency_is_refused(world: World) -> None:
+    review = copy.deepcopy(REVIEW)
+    review["ref"] = "IOW-2026-03"
+    review["agencies"][0]["forms"] = [{"form": "chronology", "due": "2026-01-01"},
+                                      {"form": "chronology", "due": "2025-01-01"}]
+    response = world.client.simulate_post("/v1/reviews", json=review,
+                                          headers=auth(world.admin))
+    assert response.status_code == 422
+    assert response.json["problems"][0]["pointer"] == "/agencies/0/forms"
