@@ -12,7 +12,7 @@ import calendar
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 from typing import Any
 
 from core import ChronologyEntry, Problem, Rule, RuleContext, chronology_entries, problem
@@ -107,9 +107,11 @@ def attendance_year_and_term(document: Mapping[str, Any], context: RuleContext
             continue
         term = attendance.get("term")
         latest = _latest_day(entry)
-        if term not in _TERM_STARTS or latest is None:
+        if not isinstance(term, str) or term not in _TERM_STARTS or latest is None:
             continue
         offset, month, day = _TERM_STARTS[term]
+        if not MINYEAR <= start + offset <= MAXYEAR:
+            continue  # e.g. "0000/01": no real term to compare with
         begins = date(start + offset, month, day)
         if latest < begins:
             yield problem(entry.pointer("attendance", "term"),

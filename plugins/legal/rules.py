@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from core import (
@@ -48,23 +48,43 @@ _COURT_EVENTS = frozenset({"court_application", "court_hearing", "court_order",
 _PRE_PROCEEDINGS_EVENTS = frozenset({"pre_proceedings_letter", "pre_proceedings_meeting"})
 _NEEDS_ORDER_TYPE = frozenset({"court_application", "court_order"})
 
-# Which applications an order may be made on: an interim order is made on the
-# application for the full order, and the court may make a supervision order on a
-# care application (Children Act 1989, ss 31(5) and 38).
-_CARE = frozenset({"care_order", "interim_care_order"})
-_SUPERVISION = _CARE | {"supervision_order", "interim_supervision_order"}
+# Which applications an order may be made on. On an application for a care or
+# a supervision order the court may make either (Children Act 1989 s 31(5)),
+# and an interim care or supervision order on either (s 38(1)).
+_CARE_OR_SUPERVISION = frozenset({"care_order", "interim_care_order", "supervision_order",
+                                  "interim_supervision_order"})
 _MADE_ON: dict[str, frozenset[str]] = {
     "emergency_protection_order": frozenset({"emergency_protection_order"}),
-    "interim_care_order": _CARE,
-    "care_order": _CARE,
-    "interim_supervision_order": _SUPERVISION,
-    "supervision_order": _SUPERVISION,
+    **{kind: _CARE_OR_SUPERVISION for kind in _CARE_OR_SUPERVISION},
 }
 
 # Children Act 1989 s 45(1) and (5): an EPO lasts at most 8 days; it may be
-# extended once, by at most 7 days.
+# extended once, by at most 7 days from when it would have ended. By s 45(2), an
+# order whose 8th day is Christmas Day, Good Friday, a bank holiday or a Sunday
+# runs on to noon of the next day that is none of those.
 EPO_MAX_DAYS = 8
 EPO_EXTENSION_MAX_DAYS = 7
+
+def _may_not_be_working_day(day: date) -> bool:
+    """Whether ``day`` could be a Sunday, Christmas Day, Good Friday or a bank holiday.
+
+    Without a bank-holiday calendar this errs on the lawful side: every Monday,
+    every Friday in March or April, and the Christmas and New Year days that
+    substitute holidays can fall on count as possibly not working days.
+    """
+    return (day.weekday() in (0, 6)
+            or (day.weekday() == 4 and day.month in (3, 4))
+            or (day.month == 12 and day.day >= 25)
+            or (day.month == 1 and day.day <= 3))
+
+
+def _latest_lawful_end(start: date, days: int) -> date:
+    """``start`` plus ``days``, carried past days that may not be working days (s 45(2))."""
+    end = start + timedelta(days=days)
+    while _may_not_be_working_day(end):
+        end += timedelta(days=1)
+    return end
+
 
 def _span(entry: ChronologyEntry) -> tuple[date, date] | None:
     """The first and last day an entry's date may mean, given its precision."""
@@ -116,6 +136,8 @@ def plo_stage(document: Mapping[str, Any], context: RuleContext) -> Iterator[Pro
         event = entry.raw.get("event_type")
         stage = entry.raw.get("plo_stage")
         pointer = entry.pointer("plo_stage")
+        if not isinstance(event, str):
+            continue  # the schema reports it
         if event == "court_hearing" and "plo_stage" not in entry.raw:
             yield problem(pointer, "legal.plo_stage.missing",
                           "Give the Public Law Outline stage of this hearing (e.g. case "
@@ -146,6 +168,19 @@ def meeting_decision(document: Mapping[str, Any], context: RuleContext) -> Itera
 
 def order_duration(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
     """An order ends after it is made; an EPO within the days the Act allows."""
+    # Each extension's original order: the latest earlier EPO (not itself an
+    # extension) with an expiry date.
+    original_expiry: dict[int, date] = {}
+    last_expiry: date | None = None
+    for entry in chronology_entries(document):
+        if entry.raw.get("event_type") != "court_order" or \
+                entry.raw.get("order_type") != "emergency_protection_order":
+            continue
+        if entry.raw.get("extension") is True:
+            if last_expiry is not None:
+                original_expiry[entry.index] = last_expiry
+        else:
+            last_expiry = parse_date(entry.raw.get("expires_on")) or last_expiry
     for entry in chronology_entries(document):
         made = _span(entry)
         ends = parse_date(entry.raw.get("expires_on"))
@@ -160,17 +195,25 @@ def order_duration(document: Mapping[str, Any], context: RuleContext) -> Iterato
         exact = entry.raw.get("date_precision", "exact") == "exact"
         if entry.raw.get("order_type") != "emergency_protection_order" or not exact:
             continue
-        extension = entry.raw.get("extension") is True
-        limit = EPO_EXTENSION_MAX_DAYS if extension else EPO_MAX_DAYS
-        days = (ends - made[0]).days
-        if days > limit:
-            advice = "Check the dates." if extension else \
-                "Check the dates, or record an extension as its own order entry."
-            kind = "An extension of an emergency protection order" if extension \
-                else "An emergency protection order"
+        if entry.raw.get("extension") is True:
+            # Measured from when the order it extends would have ended; if that
+            # order is not in the return, from the latest that order could end.
+            extended = original_expiry.get(entry.index) or \
+                _latest_lawful_end(made[0], EPO_MAX_DAYS)
+            limit_end = _latest_lawful_end(extended, EPO_EXTENSION_MAX_DAYS)
+            kind, limit = "An extension of an emergency protection order", \
+                EPO_EXTENSION_MAX_DAYS
+            advice = "Check the dates."
+        else:
+            limit_end = _latest_lawful_end(made[0], EPO_MAX_DAYS)
+            kind, limit = "An emergency protection order", EPO_MAX_DAYS
+            advice = "Check the dates, or record an extension as its own order entry."
+        if ends > limit_end:
             yield problem(pointer, "legal.emergency_protection.too_long",
-                          f"{kind} may last at most {limit} days (Children Act 1989 s 45); "
-                          f"this one lasts {days}. {advice}")
+                          f"{kind} may last at most {limit} days (Children Act 1989 s 45, "
+                          f"carried past a Sunday or public holiday); it may run to "
+                          f"{limit_end.isoformat()} at the latest, not "
+                          f"{ends.isoformat()}. {advice}")
 
 
 def order_has_application(document: Mapping[str, Any], context: RuleContext,
@@ -179,6 +222,7 @@ def order_has_application(document: Mapping[str, Any], context: RuleContext,
     entries = list(chronology_entries(document))
     applications = [(entry.raw.get("order_type"), span[0]) for entry in entries
                     if entry.raw.get("event_type") == "court_application"
+                    and isinstance(entry.raw.get("order_type"), str)
                     and (span := _span(entry)) is not None]
     for entry in entries:
         kind = entry.raw.get("order_type")

@@ -112,9 +112,10 @@ def plan_category(document: Mapping[str, Any], context: RuleContext) -> Iterator
     """A plan needs its category; a category belongs only to plan-related entries."""
     for entry in chronology_entries(document):
         event = entry.raw.get("event_type")
+        decision = entry.raw.get("conference_decision")
         needs = event == "child_protection_plan" or (
             event == "child_protection_conference"
-            and entry.raw.get("conference_decision") in _PLAN_DECISIONS)
+            and isinstance(decision, str) and decision in _PLAN_DECISIONS)
         if needs and "plan_category" not in entry.raw:
             yield problem(entry.pointer("plan_category"), "social-care.plan_category.missing",
                           "Give the category of the child protection plan: neglect, physical "

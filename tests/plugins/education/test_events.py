@@ -73,6 +73,12 @@ def test_academic_year_spanning_a_century() -> None:
         == []
 
 
+@pytest.mark.parametrize(("year", "term"), [("0000/01", "autumn"), ("9999/00", "spring")])
+def test_a_year_outside_the_calendar_never_raises(year: str, term: str) -> None:
+    # Schema-valid (four digits / two digits), but no such term can be compared.
+    assert _codes(attendance_year_and_term, _attendance("2025-07-20", year, term)) == []
+
+
 def test_malformed_academic_year_is_left_to_the_schema() -> None:
     for year in ("2024-25", "24/25", "2024/2025"):
         assert _codes(attendance_year_and_term, _attendance("2025-07-20", year, "summer")) == []

@@ -94,13 +94,36 @@ def test_a_legal_planning_meeting_records_its_decision() -> None:
 
 
 # -- order duration ---------------------------------------------------------------------
+# Made Monday 3 March 2025: the 8th day (Tuesday 11th) is a working day. An
+# extension with no original order in the return is measured from the latest
+# that order could have ended (the 11th): 7 days more is Tuesday the 18th.
 @pytest.mark.parametrize(("days", "extension", "allowed"), [
-    (8, False, True), (9, False, False), (7, True, True), (8, True, False), (0, False, True)])
+    (8, False, True), (9, False, False), (15, True, True), (16, True, False),
+    (0, False, True)])
 def test_an_emergency_protection_order_lasts_no_longer_than_the_act_allows(
         days: int, extension: bool, allowed: bool) -> None:
     expected = [] if allowed else [
         ("/entries/0/expires_on", "legal.emergency_protection.too_long", "error")]
     assert found(rules.order_duration, epo(days, extension=extension)) == expected
+
+
+def test_an_extension_runs_from_when_the_order_it_extends_would_end() -> None:
+    original = entry("court_order", "2025-03-03", order_type="emergency_protection_order",
+                     expires_on="2025-03-06")
+    lawful = entry("court_order", "2025-03-06", order_type="emergency_protection_order",
+                   expires_on="2025-03-13", extension=True)
+    assert found(rules.order_duration, original, lawful) == []
+    late = {**lawful, "expires_on": "2025-03-14"}
+    assert found(rules.order_duration, original, late) == [
+        ("/entries/1/expires_on", "legal.emergency_protection.too_long", "error")]
+
+
+def test_an_order_whose_eighth_day_is_a_holiday_runs_on() -> None:
+    # Made Sunday 19 May 2024: the 8th day is the late May bank holiday (Monday
+    # 27th), so the order may run to the next working day, Tuesday 28th (s 45(2)).
+    assert found(rules.order_duration, entry(
+        "court_order", "2024-05-19", order_type="emergency_protection_order",
+        expires_on="2024-05-28")) == []
 
 
 def test_other_orders_have_no_length_limit() -> None:
@@ -124,6 +147,8 @@ def test_an_order_cannot_end_before_it_is_made() -> None:
     ("care_order", "care_order"),
     ("care_order", "supervision_order"),
     ("supervision_order", "interim_supervision_order"),
+    ("supervision_order", "care_order"),
+    ("supervision_order", "interim_care_order"),
     ("emergency_protection_order", "emergency_protection_order"),
 ])
 def test_an_order_made_on_a_fitting_application_is_fine(applied: str, made: str) -> None:
@@ -134,7 +159,7 @@ def test_an_order_made_on_a_fitting_application_is_fine(applied: str, made: str)
 
 @pytest.mark.parametrize(("applied", "made"), [
     ("care_order", "emergency_protection_order"),
-    ("supervision_order", "care_order"),
+    ("emergency_protection_order", "care_order"),
 ])
 def test_an_order_without_a_fitting_application_is_a_warning(applied: str, made: str) -> None:
     assert found(rules.order_has_application,
