@@ -6,8 +6,10 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def _bool(value: str) -> bool:
@@ -30,13 +32,24 @@ class Settings:
     token_max_days: int = 365
     sqlite_busy_timeout: float = 30.0
     plugin_config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    timezone: str = "Europe/London"
+    """Where "today" is: a record secured at 00:30 BST is secured that day, not the day before."""
 
     def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"SCR_RETURNS_TIMEZONE {self.timezone!r} is not a time zone") \
+                from None
         if self.schema_engine not in ("rust", "python"):
             raise ValueError("SCR_RETURNS_SCHEMA_ENGINE must be 'rust' or 'python'")
         if not self.database_url:
             object.__setattr__(self, "database_url",
                                f"sqlite:///{self.data_dir / 'scr-returns.sqlite3'}")
+
+    def local_date(self, instant: datetime) -> date:
+        """The calendar date of ``instant`` where the service's users are."""
+        return instant.astimezone(ZoneInfo(self.timezone)).date()
 
     @property
     def is_sqlite(self) -> bool:
@@ -63,6 +76,8 @@ class Settings:
             kw["schema_engine"] = env["SCR_RETURNS_SCHEMA_ENGINE"]
         if "SCR_RETURNS_PRODUCTION" in env:
             kw["production"] = _bool(env["SCR_RETURNS_PRODUCTION"])
+        if "SCR_RETURNS_TIMEZONE" in env:
+            kw["timezone"] = env["SCR_RETURNS_TIMEZONE"]
         if "SCR_RETURNS_PLUGIN_REFRESH_SECONDS" in env:
             kw["plugin_refresh_seconds"] = float(env["SCR_RETURNS_PLUGIN_REFRESH_SECONDS"])
         if "SCR_RETURNS_PLUGIN_CONFIG" in env:

@@ -24,7 +24,7 @@ INDEPENDENCE_FIELDS = {
 def _secured_after_submission(document: Mapping[str, Any], context: RuleContext,
                               field: str, code: str) -> Iterator[Problem]:
     secured = parse_date(document.get(field)) if isinstance(document, Mapping) else None
-    submitted = context.submitted_at.date()
+    submitted = context.today  # the local date of submission
     if secured is not None and secured > submitted:
         yield problem(json_pointer(field), code,
                       f"Records cannot have been secured on {long_date(secured)}, after this "

@@ -147,7 +147,7 @@ class ReturnService:
         """Schema then rules, exactly as a submission is checked."""
         ctx = RuleContext(
             agency=loaded.agency, form=loaded.spec.name, schema_version=version,
-            today=now.date(), submitted_at=now,
+            today=self.settings.local_date(now), submitted_at=now,
             review=review_context(review) if review else None,
             production=self.settings.production,
             config=self.settings.plugin_config.get(loaded.plugin, {}))
