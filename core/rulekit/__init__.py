@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from core.rulekit.chronology import chronology_rules
 from core.rulekit.codes import COMMON_CODES
-from core.rulekit.dates import parse_date
+from core.rulekit.dates import date_span, parse_date
 from core.rulekit.entries import ChronologyEntry, chronology_entries
 from core.rulekit.forms import agency_report_rules, nil_return_rules, records_secured_rules
 from core.rulekit.identifiers import (
@@ -28,6 +28,7 @@ __all__ = [
     "chronology_entries",
     "chronology_rules",
     "cro_number_valid",
+    "date_span",
     "laestab_valid",
     "local_authority_valid",
     "nhs_number_is_test",

@@ -13,7 +13,15 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from core import Problem, RuleContext, chronology_entries, parse_date, pnc_id_valid, problem
+from core import (
+    Problem,
+    RuleContext,
+    chronology_entries,
+    date_span,
+    parse_date,
+    pnc_id_valid,
+    problem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -142,12 +150,11 @@ def follow_up_dates(document: Any, context: RuleContext) -> Iterator[Problem]:
                "The strategy discussion"))
     for entry in chronology_entries(document):
         # An approximate date says nothing firm about order; a 'month' or
-        # 'year' date is the first day of its period, so it still bounds.
-        if entry.get("date_precision") == "approximate":
+        # 'year' date stands for its whole period, so only its first day bounds.
+        precision = entry.get("date_precision")
+        if precision == "approximate" or entry.date is None:
             continue
-        when = entry.date
-        if when is None:
-            continue
+        when = date_span(entry.date, precision)[0]
         for field, code, what in checks:
             follow_up = entry.get(field)
             if not isinstance(follow_up, Mapping):

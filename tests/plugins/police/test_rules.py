@@ -187,6 +187,18 @@ def test_follow_up_of_a_month_precision_event_is_judged_against_the_month(
                        "police.referral.before_event")}
 
 
+def test_a_month_date_not_written_as_the_first_still_stands_for_the_month(
+        chronology: dict[str, Any], validate: Validate) -> None:
+    # "January 2024" written as the 20th: a referral on the 5th may still follow it.
+    entry = chronology["entries"][0]
+    del entry["time"]
+    entry["date"], entry["date_precision"] = "2024-01-20", "month"
+    entry["referral_to_childrens_services"]["date"] = "2024-01-05"
+    police = {p for p in found(validate("chronology", chronology, 2))
+              if p[1].startswith("police.")}
+    assert police == set()
+
+
 # -- robustness ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("document", [
