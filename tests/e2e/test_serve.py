@@ -112,10 +112,13 @@ def test_disable_reaches_both_workers_within_a_second(setup: dict[str, Any]) -> 
     assert off.status_code == 200
     changed_at = time.monotonic()
     time.sleep(1.0)
-    seen_pids = set()
-    for _ in range(40):
+    seen_pids: set[int] = set()
+    sent = 0
+    # Until both workers have answered (which one accepts is the kernel's choice).
+    while sent < 40 or (len(seen_pids) < 2 and sent < 400):
         present, pid = listed()
         seen_pids.add(pid)
+        sent += 1
         assert not present, f"still listed {time.monotonic() - changed_at:.2f}s after disable"
     assert len(seen_pids) == 2, "both workers should have answered"
     refused = http.put(setup["path"], json={"document": setup["example"]},
@@ -132,12 +135,14 @@ def test_a_revoked_token_is_refused_at_once_on_both_workers(setup: dict[str, Any
     secret, token_id = made.json()["token"], made.json()["id"]
     assert http.get(f"/v1/reviews/{REF}", headers=bearer(secret)).status_code == 200
     assert http.delete(f"/v1/admin/tokens/{token_id}", headers=bearer(admin)).status_code == 200
-    seen_pids = set()
-    for _ in range(30):
+    seen_pids: set[int] = set()
+    sent = 0
+    while sent < 30 or (len(seen_pids) < 2 and sent < 400):
         # The very next requests, each on a fresh connection so either worker answers.
         with httpx.Client(base_url=str(http.base_url), timeout=10) as fresh:
             refused = fresh.get(f"/v1/reviews/{REF}", headers=bearer(secret))
             seen_pids.add(fresh.get("/v1/health").json()["pid"])
+        sent += 1
         assert refused.status_code == 401
         assert refused.headers["WWW-Authenticate"].startswith("Bearer")
     assert len(seen_pids) == 2, "both workers should have answered"

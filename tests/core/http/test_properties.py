@@ -92,7 +92,9 @@ def mutated_examples(draw: st.DrawFn) -> dict[str, Any]:
     doc = copy.deepcopy(testplugin._example())
     entry = doc["entries"][0]
     for _ in range(draw(st.integers(0, 3))):
-        target = draw(st.sampled_from([doc, entry, entry["source"]]))
+        # An earlier round may have removed or replaced "source".
+        nested = [entry["source"]] if isinstance(entry.get("source"), dict) else []
+        target = draw(st.sampled_from([doc, entry, *nested]))
         name = draw(field_names)
         if draw(st.booleans()):
             target.pop(name, None)
