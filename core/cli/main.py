@@ -80,7 +80,10 @@ def serve(ctx: click.Context, host: str, port: int, workers: int,
     else:
         click.echo(f"scr-returns serving with {config} (flags given override it)")
     click.echo(f"database: {where if settings.is_sqlite else '(from SCR_RETURNS_DATABASE_URL)'}")
-    click.echo("first admin token: scr-returns token create --role admin --name first-admin")
+    # The command as this process was started (e.g. .venv/bin/scr-returns), so
+    # that the hint works pasted as it is.
+    click.echo(f"first admin token: {sys.argv[0]} token create --role admin "
+               "--name first-admin")
     sys.stdout.flush()
     # Before any worker forks: every worker's metrics go to one fresh folder.
     metrics_dir, master = metrics.use_multiprocess(settings.data_dir / "metrics"), os.getpid()
