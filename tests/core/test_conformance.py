@@ -224,12 +224,6 @@ def test_the_example_review_asks_in_the_agency_under_check() -> None:
     assert review_for("none", "housing", forms) is None
 
 
-def test_the_example_review_is_the_tests_review() -> None:
-    from tests.plugins.review_context import REVIEW
-
-    assert EXAMPLE_REVIEWS["default"] == REVIEW
-
-
 def test_a_rule_that_raises_on_a_valid_document_is_reported(make_plugin: Make) -> None:
     def edit(package: Path) -> None:
         rules = package / "rules.py"
