@@ -110,9 +110,9 @@ def build(url: str, entries: int, agencies: int) -> None:
             ).number
             append_event(tx, ret.id, EventRecord(number, "submitted", None, "submitted", None,
                                                  "bench", NOW))
-            insert_entries(tx, extract(review_id=review_id, return_id=ret.id, revision=number,
-                                       agency=name, form="chronology", document=document,
-                                       mapping=ChronologyMapping()))
+            insert_entries(tx, ret.id, number, extract(
+                review_id=review_id, agency=name, form="chronology", document=document,
+                mapping=ChronologyMapping()))
     engine.dispose()
 
 

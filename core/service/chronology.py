@@ -1,7 +1,7 @@
 """The integrated chronology: entries extracted at submission, merged and streamed.
 
 Each chronology revision's entries are written to ``chronology_entries`` in the
-transaction that stores the revision (:func:`extract` + ``insert_entries``).
+transaction that stores the revision (:func:`extract`, then ``insert_entries``).
 The panel's chronology is then one ordered SELECT over every agency's latest
 revision, fetched a batch at a time and written out as it comes: memory stays
 flat however many entries the review holds.
@@ -41,9 +41,13 @@ COMMON_COLUMNS = ("date", "date_precision", "time", "sequence", "subjects", "eve
 PRECISION_RANK = {"exact": 0, "month": 1, "year": 2, "approximate": 3}
 
 
-def extract(*, review_id: int, return_id: int, revision: int, agency: str, form: str,
-            document: Mapping[str, Any], mapping: ChronologyMapping) -> list[dict[str, Any]]:
-    """The ``chronology_entries`` rows of one revision: sort keys, common columns, own fields."""
+def extract(*, review_id: int, agency: str, form: str, document: Mapping[str, Any],
+            mapping: ChronologyMapping) -> list[dict[str, Any]]:
+    """The ``chronology_entries`` rows of one document: sort keys, common columns, own fields.
+
+    Made before the write transaction, so that the write lock is not held for
+    it; ``insert_entries`` adds the return and revision they belong to.
+    """
     rows = []
     for entry in chronology_entries(document, mapping):
         taken = {mapping.id_field} | {entry.field(c) for c in COMMON_COLUMNS}
@@ -55,8 +59,7 @@ def extract(*, review_id: int, return_id: int, revision: int, agency: str, form:
         subjects = common.get("subjects")
         event_type = common.get("event_type")
         rows.append({
-            "review_id": review_id, "return_id": return_id, "revision": revision,
-            "agency": agency, "form": form, "position": entry.index,
+            "review_id": review_id, "agency": agency, "form": form, "position": entry.index,
             "entry_id": str(raw_id) if raw_id is not None else f"#{entry.index + 1}",
             "date": start, "date_end": end,
             "precision_rank": PRECISION_RANK.get(str(precision), len(PRECISION_RANK)),

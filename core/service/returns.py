@@ -20,7 +20,7 @@ from core import jsonio, metrics
 from core.audit import AuditEntry
 from core.auth import Principal
 from core.catalog import Catalog
-from core.descriptors import ChronologyMapping, RuleContext
+from core.descriptors import RuleContext
 from core.errors import (
     BadRequestError,
     ConflictError,
@@ -68,7 +68,8 @@ class _Pending:
     review: ReviewRecord
     agency: str
     form: str
-    document: Mapping[str, Any]
+    text: str
+    """The document as stored (``jsonio.document_text``)."""
     sha256: str
     version: int
     warnings: list[dict[str, Any]]
@@ -76,7 +77,8 @@ class _Pending:
     key: str | None
     fingerprint: str
     now: datetime
-    chronology: ChronologyMapping | None = None
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    """Its chronology rows, extracted before the write lock is taken."""
     audit: AuditEntry | None = None
 
 
@@ -182,12 +184,13 @@ class ReturnService:
         sha = jsonio.document_sha256(document)
         fingerprint = hashlib.sha256(jsonio.dumps(
             [ref, agency, form, envelope.get("schema_version"), sha]).encode()).hexdigest()
-        if idempotency_key is not None:
-            with self.store.read() as tx:
-                stored = tx.stored_answer(principal.token_id, idempotency_key)
-            if stored is not None:
-                return self._replay(stored, fingerprint)
-        review = self._visible_review(principal, ref)
+        with self.store.read() as tx:  # one read: the first answer to a retry, or the review
+            stored = (tx.stored_answer(principal.token_id, idempotency_key)
+                      if idempotency_key is not None else None)
+            review = visible_review(tx, principal, ref) if stored is None else None
+        if stored is not None:
+            return self._replay(stored, fingerprint)
+        assert review is not None
         if review.status in CLOSED_STATUSES:
             raise ConflictError(f"The review is {review.status}: it takes no more returns.")
         loaded = self._form(agency, form)
@@ -197,11 +200,15 @@ class ReturnService:
         if not report.valid:
             metrics.count_return(agency, form, "refused")
             raise DocumentInvalidError(report)
+        mapping = loaded.spec.chronology
         pending = _Pending(principal=principal, review=review, agency=agency, form=form,
-                           document=document, sha256=sha, version=version,
+                           text=jsonio.document_text(document), sha256=sha, version=version,
                            warnings=[p.as_dict() for p in report.warnings], if_match=if_match,
                            key=idempotency_key, fingerprint=fingerprint, now=now,
-                           chronology=loaded.spec.chronology, audit=audit)
+                           entries=extract(review_id=review.id, agency=agency, form=form,
+                                           document=document, mapping=mapping)
+                           if mapping is not None else [],
+                           audit=audit)
         try:
             answer = self._store(pending)
         except sqlalchemy.exc.IntegrityError:
@@ -279,8 +286,8 @@ class ReturnService:
 
     @staticmethod
     def _insert(tx: Tx, ret: ReturnRecord, p: _Pending) -> RevisionRecord:
-        rev = tx.insert_revision(ret, schema_version=p.version,
-                                 document=jsonio.document_text(p.document), sha256=p.sha256,
+        rev = tx.insert_revision(ret, schema_version=p.version, document=p.text,
+                                 sha256=p.sha256,
                                  warnings=p.warnings, by=p.principal.token_id, now=p.now)
         number = rev.number
         # The review-state trail and the panel's chronology index are written
@@ -291,10 +298,7 @@ class ReturnService:
         append_event(tx, ret.id, EventRecord(
             revision=number, action=action, from_state=None if first else ret.state,
             to_state="submitted", comment=None, by=p.principal.token_id, at=p.now))
-        if p.chronology is not None:
-            insert_entries(tx, extract(review_id=p.review.id, return_id=ret.id,
-                                       revision=number, agency=p.agency, form=p.form,
-                                       document=p.document, mapping=p.chronology))
+        insert_entries(tx, ret.id, number, p.entries)
         return rev
 
     # -- reading -----------------------------------------------------------------------

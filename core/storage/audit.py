@@ -36,13 +36,12 @@ class AuditFilter:
 def lock_chain(conn: sa.Connection) -> None:
     """Hold the chain until this transaction ends (a no-op where writers are serial)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK)))
+        conn.execute(_LOCK)
 
 
 def tail(conn: sa.Connection) -> tuple[int, str] | None:
     """The newest record's id and hash, or None for an empty log."""
-    a = t.audit
-    row = conn.execute(sa.select(a.c.id, a.c.hash).order_by(a.c.id.desc()).limit(1)).first()
+    row = conn.execute(_TAIL).first()
     return (int(row[0]), str(row[1])) if row else None
 
 
@@ -53,6 +52,8 @@ def insert(conn: sa.Connection, values: Mapping[str, Any]) -> None:
 
 
 INSERT = t.audit.insert()
+_LOCK = sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK))
+_TAIL = sa.select(t.audit.c.id, t.audit.c.hash).order_by(t.audit.c.id.desc()).limit(1)
 
 
 def chain(conn: sa.Connection, batch: int = 1000) -> Iterator[dict[str, Any]]:

@@ -29,9 +29,15 @@ class EntryFilter:
     accepted_only: bool = False
 
 
-def insert_entries(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
+def insert_entries(tx: Tx, return_id: int, revision: int,
+                   rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write one revision's extracted entries (rows without their return and revision)."""
     if rows:
-        tx.conn.execute(t.chronology_entries.insert(), list(rows))
+        tx.conn.execute(_INSERT, [{**row, "return_id": return_id, "revision": revision}
+                                  for row in rows])
+
+
+_INSERT = t.chronology_entries.insert()  # built once; parameters bound per call
 
 
 def keyset(values: Sequence[str]) -> str:

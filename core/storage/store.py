@@ -8,7 +8,7 @@ it too (triggers, see the first migration).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -82,16 +82,17 @@ class Tx:
 
     def review(self, ref: str, *, lock: bool = False) -> ReviewRecord | None:
         """One review; ``lock`` holds its row until the transaction ends (PostgreSQL)."""
-        found = self.reviews(refs=[ref], lock=lock)
-        return found[0] if found else None
+        row = self.conn.execute(_REVIEW_LOCKED if lock else _REVIEW,
+                                {"ref": ref}).mappings().first()
+        if row is None:
+            return None
+        return ReviewRecord(agencies=_agencies(self.conn.execute(
+            _REVIEW_FORMS, {"review_id": row["id"]}).mappings()), **row)
 
-    def reviews(self, refs: list[str] | None = None, *,
-                lock: bool = False) -> list[ReviewRecord]:
+    def reviews(self, refs: list[str] | None = None) -> list[ReviewRecord]:
         query = sa.select(t.reviews).order_by(t.reviews.c.ref)
         if refs is not None:
             query = query.where(t.reviews.c.ref.in_(refs))
-        if lock:
-            query = query.with_for_update()
         rows = self.conn.execute(query).mappings().all()
         if not rows:
             return []
@@ -99,38 +100,29 @@ class Tx:
         forms = self.conn.execute(
             sa.select(rf).where(rf.c.review_id.in_([r["id"] for r in rows]))
             .order_by(rf.c.agency, rf.c.form)).mappings().all()
-        by_review: dict[int, dict[str, dict[str, date | None]]] = {}
+        by_review: dict[int, list[sa.RowMapping]] = {}
         for f in forms:
-            by_review.setdefault(f["review_id"], {}).setdefault(f["agency"], {})[f["form"]] = \
-                f["due"]
-        return [ReviewRecord(agencies=by_review.get(r["id"], {}), **r) for r in rows]
+            by_review.setdefault(f["review_id"], []).append(f)
+        return [ReviewRecord(agencies=_agencies(by_review.get(r["id"], [])), **r) for r in rows]
 
     # -- returns and revisions ---------------------------------------------------------
-    def _return_query(self) -> sa.Select[Any]:
-        r = t.returns
-        return sa.select(r.c.id, t.reviews.c.ref.label("review_ref"), r.c.agency, r.c.form,
-                         r.c.state, r.c.latest_revision, r.c.created_at, r.c.updated_at) \
-            .join(t.reviews, t.reviews.c.id == r.c.review_id)
-
     def get_return(self, review_id: int, agency: str, form: str, *,
                    lock: bool = False) -> ReturnRecord | None:
-        r = t.returns
-        query = self._return_query().where(r.c.review_id == review_id, r.c.agency == agency,
-                                           r.c.form == form)
-        if lock:
-            query = query.with_for_update(of=r)
-        row = self.conn.execute(query).mappings().first()
+        row = self.conn.execute(_RETURN_LOCKED if lock else _RETURN,
+                                {"review_id": review_id, "agency": agency, "form": form}
+                                ).mappings().first()
         return ReturnRecord(**row) if row else None
 
     def lock_or_create_return(self, review_id: int, agency: str, form: str,
                               now: datetime) -> ReturnRecord:
         """The return, locked for writing; created (with no revision yet) if new."""
-        values = {"review_id": review_id, "agency": agency, "form": form,
-                  "state": "submitted", "latest_revision": 0, "created_at": now,
-                  "updated_at": now}
-        self.conn.execute(_insert_ignore(self.conn, t.returns, values,
-                                         ["review_id", "agency", "form"]))
         found = self.get_return(review_id, agency, form, lock=True)
+        if found is None:
+            self.conn.execute(_INSERT_RETURN[self.conn.dialect.name], {
+                "review_id": review_id, "agency": agency, "form": form,
+                "state": "submitted", "latest_revision": 0, "created_at": now,
+                "updated_at": now})
+            found = self.get_return(review_id, agency, form, lock=True)
         assert found is not None
         return found
 
@@ -174,10 +166,8 @@ class Tx:
         return rev
 
     def revision(self, return_id: int, number: int) -> RevisionRecord | None:
-        v = t.revisions
-        row = self.conn.execute(
-            sa.select(*_revision_columns()).where(v.c.return_id == return_id,
-                                                  v.c.number == number)).mappings().first()
+        row = self.conn.execute(_REVISION, {"return_id": return_id, "number": number}
+                                ).mappings().first()
         return RevisionRecord(**row) if row else None
 
     def revisions(self, return_id: int) -> list[RevisionRecord]:
@@ -189,10 +179,7 @@ class Tx:
 
     # -- idempotency -----------------------------------------------------------------
     def stored_answer(self, token_id: str, key: str) -> StoredAnswer | None:
-        i = t.idempotency
-        row = self.conn.execute(
-            sa.select(i.c.fingerprint, i.c.status, i.c.headers, i.c.body)
-            .where(i.c.token_id == token_id, i.c.key == key)).mappings().first()
+        row = self.conn.execute(_ANSWER, {"token_id": token_id, "key": key}).mappings().first()
         return StoredAnswer(**row) if row else None
 
     def store_answer(self, token_id: str, key: str, answer: StoredAnswer,
@@ -208,8 +195,7 @@ class Tx:
         self.conn.execute(t.tokens.insert().values(secret_sha256=secret_sha256, **values))
 
     def token_by_hash(self, secret_sha256: str) -> TokenRecord | None:
-        row = self.conn.execute(sa.select(*_token_columns())
-                                .where(t.tokens.c.secret_sha256 == secret_sha256)
+        row = self.conn.execute(_TOKEN_BY_HASH, {"secret_sha256": secret_sha256}
                                 ).mappings().first()
         return TokenRecord(**row) if row else None
 
@@ -233,13 +219,6 @@ class Tx:
                           .values(last_used_at=now))
 
 
-# The writes of every submission, built once with parameters bound at execution,
-# so that SQLAlchemy compiles each of them once per process.
-_INSERT_REVISION = t.revisions.insert()
-_INSERT_ANSWER = t.idempotency.insert()
-_NEW_LATEST = t.returns.update().where(t.returns.c.id == sa.bindparam("id_"))
-
-
 def _revision_columns() -> list[sa.Column[Any]]:
     v = t.revisions
     return [v.c.number, v.c.schema_version, v.c.document, v.c.sha256, v.c.warnings,
@@ -248,6 +227,45 @@ def _revision_columns() -> list[sa.Column[Any]]:
 
 def _token_columns() -> list[sa.Column[Any]]:
     return [c for c in t.tokens.c if c.name != "secret_sha256"]
+
+
+def _agencies(forms: Iterable[sa.RowMapping]) -> dict[str, dict[str, date | None]]:
+    """review_forms rows as {agency: {form: due}}, in agency then form order."""
+    agencies: dict[str, dict[str, date | None]] = {}
+    for f in sorted(forms, key=lambda f: (f["agency"], f["form"])):
+        agencies.setdefault(f["agency"], {})[f["form"]] = f["due"]
+    return agencies
+
+
+def _param(column: sa.Column[Any], name: str | None = None) -> sa.ColumnElement[bool]:
+    return column == sa.bindparam(name or column.name)
+
+
+# The statements of every submission and every authenticated request, built once
+# with their parameters bound at execution: SQLAlchemy then compiles each once per
+# process and skips building and cache-keying a new statement per call.
+_r = t.returns
+_RETURN = (sa.select(_r.c.id, t.reviews.c.ref.label("review_ref"), _r.c.agency, _r.c.form,
+                     _r.c.state, _r.c.latest_revision, _r.c.created_at, _r.c.updated_at)
+           .join(t.reviews, t.reviews.c.id == _r.c.review_id)
+           .where(_param(_r.c.review_id), _param(_r.c.agency), _param(_r.c.form)))
+_RETURN_LOCKED = _RETURN.with_for_update(of=_r)
+_INSERT_RETURN = {
+    name: dialect.insert(_r).on_conflict_do_nothing(
+        index_elements=["review_id", "agency", "form"])
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))}
+_REVIEW = sa.select(t.reviews).where(_param(t.reviews.c.ref))
+_REVIEW_LOCKED = _REVIEW.with_for_update()
+_REVIEW_FORMS = sa.select(t.review_forms).where(_param(t.review_forms.c.review_id))
+_REVISION = sa.select(*_revision_columns()).where(_param(t.revisions.c.return_id),
+                                                  _param(t.revisions.c.number))
+_INSERT_REVISION = t.revisions.insert()
+_NEW_LATEST = _r.update().where(_r.c.id == sa.bindparam("id_"))
+_ANSWER = sa.select(t.idempotency.c.fingerprint, t.idempotency.c.status,
+                    t.idempotency.c.headers, t.idempotency.c.body
+                    ).where(_param(t.idempotency.c.token_id), _param(t.idempotency.c.key))
+_INSERT_ANSWER = t.idempotency.insert()
+_TOKEN_BY_HASH = sa.select(*_token_columns()).where(_param(t.tokens.c.secret_sha256))
 
 
 def _insert_ignore(conn: sa.Connection, table: sa.Table, values: Mapping[str, Any],
