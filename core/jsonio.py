@@ -95,22 +95,27 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+# Encoders built once: json.dumps with any option builds a new encoder per call.
+_API = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_default,
+                        allow_nan=False)
+_DOCUMENT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              allow_nan=False)
+
+
 def dumps(value: Any) -> str:
     """Compact JSON of API values (dates and datetimes as ISO 8601)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_default,
-                      allow_nan=False)
+    return _API.encode(value)
 
 
 def document_text(document: Mapping[str, Any]) -> str:
     """The stored text of a document: compact, keys in the order they were sent."""
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _DOCUMENT.encode(document)
 
 
 def document_sha256(document: Any) -> str:
     """A hash that is equal for equal documents, whatever their key order."""
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                           allow_nan=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(document).encode("utf-8")).hexdigest()
 
 
 def with_raw(meta: Mapping[str, Any], key: str, raw: str) -> str:

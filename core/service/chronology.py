@@ -49,13 +49,15 @@ def extract(*, review_id: int, agency: str, form: str, document: Mapping[str, An
     it; ``insert_entries`` adds the return and revision they belong to.
     """
     rows = []
+    fields = [(c, mapping.columns.get(c, c)) for c in COMMON_COLUMNS]  # ours, the agency's
+    taken = {mapping.id_field} | {name for _, name in fields}
     for entry in chronology_entries(document, mapping):
-        taken = {mapping.id_field} | {entry.field(c) for c in COMMON_COLUMNS}
-        common = {c: entry.get(c) for c in COMMON_COLUMNS if entry.has(c)}
-        own = {k: v for k, v in entry.raw.items() if k not in taken}
+        raw = entry.raw
+        common = {c: raw[name] for c, name in fields if name in raw}
+        own = {k: v for k, v in raw.items() if k not in taken}
         precision = common.get("date_precision", "exact")
         start, end = date_span(entry.date, precision) if entry.date else (None, None)
-        raw_id = entry.raw.get(mapping.id_field)
+        raw_id = raw.get(mapping.id_field)
         subjects = common.get("subjects")
         event_type = common.get("event_type")
         rows.append({
@@ -67,7 +69,7 @@ def extract(*, review_id: int, agency: str, form: str, document: Mapping[str, An
             "event_type": event_type if isinstance(event_type, str) else None,
             "subjects": keyset([s for s in subjects if isinstance(s, str)]
                                if isinstance(subjects, list) else []),
-            "background": entry.background,
+            "background": common.get("background") is True,
             "own_keys": keyset(sorted(own)),
             "common": jsonio.document_text(common), "own": jsonio.document_text(own)})
     return rows

@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from core.storage.writers import queue_for
+
 WRITE = "scr_write"
 """Execution option marking a connection whose transaction will write."""
 
@@ -18,9 +20,12 @@ def make_engine(url: str, *, busy_timeout: float = 30.0, **kw: Any) -> sa.Engine
     if parsed.get_backend_name() != "sqlite":
         kw.setdefault("pool_pre_ping", True)
         return sa.create_engine(url, **kw)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    on_disk = bool(parsed.database) and parsed.database != ":memory:"
+    if on_disk:
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args={"timeout": busy_timeout}, **kw)
+    if on_disk:
+        queue_for(engine, Path(f"{parsed.database}-writers"), busy_timeout)
     timeout_ms = int(busy_timeout * 1000)
 
     @sa.event.listens_for(engine, "connect")

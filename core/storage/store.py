@@ -9,7 +9,7 @@ it too (triggers, see the first migration).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from core.storage.records import (
     StoredAnswer,
     TokenRecord,
 )
+from core.storage.writers import writer_queue
 
 
 class Tx:
@@ -286,6 +287,7 @@ class Store:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        self.queue = writer_queue(engine)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -294,7 +296,7 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        with self.engine.connect() as conn:
+        with self.queue.turn() if self.queue else nullcontext(), self.engine.connect() as conn:
             conn.execution_options(**{WRITE: True})
             tx = Tx(conn)
             try:

@@ -10,6 +10,8 @@ from core.http.policy import ADMIN, policy
 from core.http.resources.base import audit, body, principal, send_json
 from core.service import Services
 
+TOKEN_CREATE = TokenCreateSchema()
+
 
 class PluginCollection:
     def __init__(self, services: Services) -> None:
@@ -43,7 +45,7 @@ class TokenCollection:
     @operation("Issue a token; the secret is in this answer only", request="TokenCreate",
                responses={201: "TokenCreated", 400: "Error", 422: "Error"})
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        data = body(req, TokenCreateSchema())
+        data = body(req, TOKEN_CREATE)
         secret, record = self.services.tokens.create(**data, audit=audit(req))
         resp.location = f"/v1/admin/tokens/{record['id']}"
         send_json(resp, {**record, "token": secret}, 201)

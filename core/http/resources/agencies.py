@@ -11,6 +11,8 @@ from core.http.policy import ANY, policy
 from core.http.resources.base import body, principal, send_json
 from core.service import Services
 
+VALIDATE = ValidateSchema()
+
 
 class AgencyCollection:
     def __init__(self, services: Services) -> None:
@@ -72,7 +74,7 @@ class FormValidate:
                query={"review": ("string", "also run the rules that need this review")})
     def on_post(self, req: falcon.Request, resp: falcon.Response, agency: str,
                 form: str) -> None:
-        data = body(req, ValidateSchema())
+        data = body(req, VALIDATE)
         report = self.services.returns.dry_run(
             principal(req), agency, form, data["document"], data["schema_version"],
             req.get_param("review"))

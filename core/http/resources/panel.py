@@ -15,6 +15,7 @@ from core.service.exports import FORMATS, Format
 from core.storage.chronology import EntryFilter
 
 REVISION_MAX = 2**31 - 1
+STATE_CHANGE = StateChangeSchema()
 """Revision numbers are 32-bit integers in the database; anything larger cannot exist."""
 
 PANEL: tuple[Role, ...] = ("panel",)
@@ -35,7 +36,7 @@ class ReturnState:
                headers={"If-Match": "the return's ETag: refuse if a newer revision came in"})
     def on_post(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                 form: str) -> None:
-        change = body(req, StateChangeSchema())
+        change = body(req, STATE_CHANGE)
         send_json(resp, self.services.states.change(
             principal(req), ref, agency, form, change["state"], change["comment"],
             if_match=req.get_header("If-Match"), audit=audit(req)))

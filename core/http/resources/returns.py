@@ -14,6 +14,7 @@ from core.http.resources.base import audit, body, principal, send, send_json
 from core.service import Services
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+PUT = ReturnPutSchema()  # marshmallow schemas keep no state between loads: built once
 
 
 class ReturnItem:
@@ -31,7 +32,7 @@ class ReturnItem:
         key = req.get_header("Idempotency-Key")
         if key is not None and not IDEMPOTENCY_KEY.match(key):
             raise BadRequestError("An Idempotency-Key is 1-255 visible ASCII characters.")
-        envelope = body(req, ReturnPutSchema())
+        envelope = body(req, PUT)
         answer = self.services.returns.submit(
             principal(req), ref, agency, form, envelope,
             if_match=req.get_header("If-Match"), idempotency_key=key, audit=audit(req))

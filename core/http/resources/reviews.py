@@ -11,6 +11,9 @@ from core.http.resources.base import audit, body, principal, send_json
 from core.service import Services
 from core.service.reviews import describe_review, review_etag
 
+CREATE = ReviewSchema()
+PATCH = ReviewPatchSchema(partial=tuple(ReviewPatchSchema().fields))  # every field optional
+
 
 class ReviewCollection:
     def __init__(self, services: Services) -> None:
@@ -20,7 +23,7 @@ class ReviewCollection:
     @operation("Open a review", request="Review",
                responses={201: "Review", 409: "Error", 422: "Error"})
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        review = self.services.reviews.create(body(req, ReviewSchema()), audit=audit(req))
+        review = self.services.reviews.create(body(req, CREATE), audit=audit(req))
         resp.location = f"/v1/reviews/{review.ref}"
         resp.set_header("ETag", review_etag(review))
         send_json(resp, describe_review(review), 201)
@@ -50,7 +53,7 @@ class ReviewItem:
                headers={"If-Match": "the review's ETag, to refuse a lost update"})
     def on_patch(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
         # Only the top level is optional: a nested object sent must be whole.
-        changes = body(req, ReviewPatchSchema(partial=tuple(ReviewPatchSchema().fields)))
+        changes = body(req, PATCH)
         review = self.services.reviews.update(ref, changes, req.get_header("If-Match"),
                                               audit=audit(req))
         resp.set_header("ETag", review_etag(review))

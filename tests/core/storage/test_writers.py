@@ -1,0 +1,156 @@
+"""The SQLite writers' queue: one turn at a time, across threads and processes, bounded."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core.storage import Store, make_engine
+from core.storage.writers import WriterQueue, writer_queue
+
+HOLDER = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.readline()
+"""
+
+
+@pytest.fixture
+def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the queue's lock until its stdin gets a line."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path / "db-writers")],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "held"
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def _is_free(path: Path) -> bool:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _turn_in_thread(queue: WriterQueue, events: list[str]) -> threading.Thread:
+    def take() -> None:
+        with queue.turn():
+            events.append("turn")
+    thread = threading.Thread(target=take)
+    thread.start()
+    return thread
+
+
+def test_a_writer_waits_for_another_process_then_goes_at_once(
+        tmp_path: Path, holder: subprocess.Popen[str]) -> None:
+    queue = WriterQueue(tmp_path / "db-writers", timeout=30)
+    events: list[str] = []
+    thread = _turn_in_thread(queue, events)
+    time.sleep(0.3)
+    assert events == []  # still queued behind the other process
+    assert holder.stdin is not None
+    holder.stdin.write("go\n")
+    holder.stdin.flush()
+    released = time.monotonic()
+    thread.join(timeout=10)
+    assert events == ["turn"]
+    assert time.monotonic() - released < 2
+
+
+def test_a_killed_holder_never_blocks_the_queue(tmp_path: Path,
+                                                holder: subprocess.Popen[str]) -> None:
+    queue = WriterQueue(tmp_path / "db-writers", timeout=30)
+    events: list[str] = []
+    thread = _turn_in_thread(queue, events)
+    os.kill(holder.pid, signal.SIGKILL)  # the kernel drops its lock
+    thread.join(timeout=10)
+    assert events == ["turn"]
+
+
+def test_a_writer_stops_queuing_after_the_timeout(tmp_path: Path,
+                                                  holder: subprocess.Popen[str]) -> None:
+    queue = WriterQueue(tmp_path / "db-writers", timeout=0.2)
+    started = time.monotonic()
+    with queue.turn():  # not its turn: it goes on, and SQLite's own lock decides
+        waited = time.monotonic() - started
+    assert 0.2 <= waited < 5
+
+
+def test_the_turn_is_held_until_the_writer_is_done(tmp_path: Path) -> None:
+    path = tmp_path / "db-writers"
+    queue = WriterQueue(path, timeout=30)
+    with queue.turn():
+        assert not _is_free(path)
+        with queue.turn():  # a write inside this thread's own write does not wait for itself
+            assert not _is_free(path)
+        assert not _is_free(path)  # the inner turn leaves the outer one held
+    assert _is_free(path)
+
+
+def test_threads_take_turns_one_at_a_time(tmp_path: Path) -> None:
+    queue = WriterQueue(tmp_path / "db-writers", timeout=30)
+    inside, most, lock = [0], [0], threading.Lock()
+
+    def write() -> None:
+        for _ in range(50):
+            with queue.turn():
+                with lock:
+                    inside[0] += 1
+                    most[0] = max(most[0], inside[0])
+                time.sleep(0.0002)
+                with lock:
+                    inside[0] -= 1
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert most[0] == 1
+
+
+def test_sqlite_files_get_a_queue_and_nothing_else_does(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'scr.sqlite3'}", busy_timeout=7)
+    memory = make_engine("sqlite://")
+    try:
+        queue = writer_queue(engine)
+        assert queue is not None
+        assert queue.path == tmp_path / "scr.sqlite3-writers"
+        assert queue.timeout == 7
+        assert writer_queue(memory) is None
+        assert Store(engine).queue is queue
+    finally:
+        engine.dispose()
+        memory.dispose()
+
+
+def test_store_writes_hold_the_turn(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'scr.sqlite3'}")
+    try:
+        store = Store(engine)
+        assert store.queue is not None
+        with store.write():
+            assert not _is_free(store.queue.path)
+        assert _is_free(store.queue.path)
+        with pytest.raises(RuntimeError), store.write():
+            raise RuntimeError("rolled back")
+        assert _is_free(store.queue.path)  # released on failure too
+    finally:
+        engine.dispose()
