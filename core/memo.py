@@ -19,7 +19,10 @@ _memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("scr_returns_memo", d
 
 @contextmanager
 def validation_scope() -> Iterator[None]:
-    """Remember :func:`shared` results until the block ends."""
+    """Remember :func:`shared` results until the block ends (or the outermost block does)."""
+    if _memo.get() is not None:
+        yield
+        return
     token = _memo.set({})
     try:
         yield

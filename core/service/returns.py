@@ -34,6 +34,7 @@ from core.errors import (
     UnprocessableError,
     ValidationReport,
 )
+from core.memo import validation_scope
 from core.plugins import LoadedForm
 from core.service.chronology import extract
 from core.service.reviews import review_context, visible_review
@@ -196,19 +197,20 @@ class ReturnService:
         loaded = self._form(agency, form)
         version = self._version(loaded, envelope.get("schema_version"))
         now = self.clock()
-        report = self.check(loaded, document, version, review, now)
-        if not report.valid:
-            metrics.count_return(agency, form, "refused")
-            raise DocumentInvalidError(report)
         mapping = loaded.spec.chronology
+        with validation_scope():  # the chronology rows reuse the entries the rules parsed
+            report = self.check(loaded, document, version, review, now)
+            if not report.valid:
+                metrics.count_return(agency, form, "refused")
+                raise DocumentInvalidError(report)
+            entries = [] if mapping is None else extract(
+                review_id=review.id, agency=agency, form=form, document=document,
+                mapping=mapping)
         pending = _Pending(principal=principal, review=review, agency=agency, form=form,
                            text=jsonio.document_text(document), sha256=sha, version=version,
                            warnings=[p.as_dict() for p in report.warnings], if_match=if_match,
                            key=idempotency_key, fingerprint=fingerprint, now=now,
-                           entries=extract(review_id=review.id, agency=agency, form=form,
-                                           document=document, mapping=mapping)
-                           if mapping is not None else [],
-                           audit=audit)
+                           entries=entries, audit=audit)
         try:
             answer = self._store(pending)
         except sqlalchemy.exc.IntegrityError:
