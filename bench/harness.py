@@ -42,12 +42,13 @@ end
 function init(args)
   tid = tid or math.random(1, 1000000000)  -- the global that setup() gave this thread
 end
+local paths = %(paths)s
 function request()
   counter = counter + 1
   local key = "%(run)s-" .. tid .. "-" .. counter
   headers["Idempotency-Key"] = key
   local body = string.gsub(template, "%(mark)s", key)
-  return wrk.format("PUT", "%(path)s", headers, body)
+  return wrk.format("PUT", paths[(counter %% #paths) + 1], headers, body)
 end
 """
 
@@ -110,28 +111,30 @@ def database(postgres: str | None, data: Path) -> Iterator[str]:
 
 @dataclass
 class Target:
-    """One PUT to load-test: where, with which headers, and a body template."""
+    """The PUTs to load-test: where (taken in turn), with which headers, a body template."""
 
     url: str
-    path: str
+    paths: list[str]
     headers: dict[str, str]
     body: str  # contains MARK where each request puts its own key
 
 
-def review_and_token(url: str, env: dict[str, str]) -> tuple[str, str]:
-    """Open the tour's review with an admin token from the CLI; a health agency token."""
+def review_and_token(url: str, env: dict[str, str], reviews: int = 1) -> tuple[list[str], str]:
+    """Open the tour's review (and copies of it) with an admin token from the CLI; a health
+    agency token for them all."""
     admin = subprocess.run([str(BIN / "scr-returns"), "token", "create", "--role", "admin"],
                            env=env, capture_output=True, text=True, check=True,
                            cwd=ROOT).stdout.splitlines()[-1]
     review = json.loads((ROOT / "docs/tour/review.json").read_text())
+    refs = [review["ref"]] + [f"{review['ref']}-C{n}" for n in range(2, reviews + 1)]
     with httpx.Client(base_url=url, timeout=30,
                       headers={"Authorization": f"Bearer {admin}"}) as http:
-        http.post("/v1/reviews", json=review).raise_for_status()
+        for ref in refs:
+            http.post("/v1/reviews", json={**review, "ref": ref}).raise_for_status()
         made = http.post("/v1/admin/tokens", json={
-            "name": "bench", "role": "agency", "agency": "health",
-            "reviews": [review["ref"]]})
+            "name": "bench", "role": "agency", "agency": "health", "reviews": refs})
         made.raise_for_status()
-    return review["ref"], str(made.json()["token"])
+    return refs, str(made.json()["token"])
 
 
 def health_document() -> dict[str, Any]:
@@ -142,19 +145,25 @@ def health_document() -> dict[str, Any]:
     return doc
 
 
-def service_target(url: str, env: dict[str, str]) -> Target:
-    ref, token = review_and_token(url, env)
-    path = f"/v1/reviews/{ref}/returns/health/chronology"
+def service_target(url: str, env: dict[str, str], returns: int = 1) -> Target:
+    """PUTs of the health chronology, amending ``returns`` returns (of as many reviews) in turn.
+
+    One return is the worst case: every write waits for the one before it on the
+    return's row (PostgreSQL; SQLite admits one writer at a time anyway).
+    """
+    refs, token = review_and_token(url, env, returns)
+    paths = [f"/v1/reviews/{ref}/returns/health/chronology" for ref in refs]
     body = json.dumps({"document": health_document()})
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     # The first revision goes without If-Match; every later PUT amends ("If-Match: *").
-    httpx.put(url + path, content=body.replace(MARK, "first"), headers=auth,
-              timeout=30).raise_for_status()
-    return Target(url, path, {**auth, "If-Match": "*"}, body)
+    for path in paths:
+        httpx.put(url + path, content=body.replace(MARK, "first"), headers=auth,
+                  timeout=30).raise_for_status()
+    return Target(url, paths, {**auth, "If-Match": "*"}, body)
 
 
 def bare_target(url: str) -> Target:
-    return Target(url, "/bare", {"Content-Type": "application/json"},
+    return Target(url, ["/bare"], {"Content-Type": "application/json"},
                   json.dumps({"document": health_document()}))
 
 
@@ -174,7 +183,8 @@ def _ms(text: str) -> float:
 
 def run_wrk(target: Target, seconds: float, connections: int, threads: int = 2) -> Result:
     script = LUA % {"headers": _lua_table(target.headers), "body": _lua_string(target.body),
-                    "run": uuid.uuid4().hex[:8], "mark": MARK, "path": target.path}
+                    "run": uuid.uuid4().hex[:8], "mark": MARK,
+                    "paths": "{" + ", ".join(_lua_string(p) for p in target.paths) + "}"}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     try:
@@ -213,7 +223,8 @@ def _client(target: Target, seconds: float, out: Any) -> None:
             n += 1
             key = f"{prefix}-{n}"
             started = time.perf_counter()
-            r = http.put(target.path, content=target.body.replace(MARK, key),
+            r = http.put(target.paths[n % len(target.paths)],
+                         content=target.body.replace(MARK, key),
                          headers={**target.headers, "Idempotency-Key": key})
             latencies.append(time.perf_counter() - started)
             bad += not 200 <= r.status_code < 300

@@ -1,6 +1,7 @@
 """Benchmark: accepted returns per second over HTTP, the full service against a bare endpoint.
 
 Run: .venv/bin/python bench/submissions.py [--seconds 10] [--runs 3] [--connections 8]
+                                            [--returns 1]
      SCR_RETURNS_BENCH_POSTGRES=postgresql+psycopg://postgres@127.0.0.1:5432/test  (also PG)
 
 Both sides run under gunicorn with 2 sync workers on loopback, on a fresh
@@ -56,7 +57,7 @@ def bench(label: str, postgres: str | None, args: argparse.Namespace) -> None:
                                  data / "serve.log"), \
                     harness.process(bare, bare_env, bare_http + "/nothing",
                                     data / "bare.log"):
-                service = harness.service_target(svc_url_http, env)
+                service = harness.service_target(svc_url_http, env, args.returns)
                 baseline = harness.bare_target(bare_http)
                 # Warm both (imports, schema caches, connection pools).
                 harness.load(service, 2, args.connections)
@@ -70,8 +71,8 @@ def bench(label: str, postgres: str | None, args: argparse.Namespace) -> None:
                 with sa.create_engine(svc_url).connect() as conn:
                     stored = conn.execute(sa.text("SELECT count(*) FROM revisions")).scalar()
     svc, base = harness.median(svc_runs), harness.median(bare_runs)
-    print(f"\n== {label}: {args.connections} connections, {args.runs} x {args.seconds}s, "
-          f"medians ==")
+    print(f"\n== {label}: {args.connections} connections, {args.returns} return(s) amended, "
+          f"{args.runs} x {args.seconds}s, medians ==")
     print(harness.show("(a) service, full path", svc))
     print(harness.show("(b) bare falcon + insert", base))
     ratio = svc.rps / base.rps
@@ -89,6 +90,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--returns", type=int, default=1,
+                        help="amend this many returns (of as many reviews) in turn; 1, the "
+                             "default, is the worst case: every write waits for the last")
     args = parser.parse_args()
     print(f"load generator: {'wrk' if harness.shutil.which('wrk') else 'python clients'}; "
           f"cores: {os.cpu_count()}")

@@ -42,7 +42,13 @@ from core.settings import Settings
 from core.storage import Store
 from core.storage.chronology import insert_entries
 from core.storage.events import EventRecord, append_event, last_event
-from core.storage.records import ReturnRecord, ReviewRecord, RevisionRecord, StoredAnswer
+from core.storage.records import (
+    ReturnRecord,
+    ReviewRecord,
+    RevisionHead,
+    RevisionRecord,
+    StoredAnswer,
+)
 from core.storage.store import Tx
 from core.validation import validate_document
 
@@ -91,7 +97,7 @@ def return_path(ref: str, agency: str, form: str) -> str:
     return f"/v1/reviews/{ref}/returns/{agency}/{form}"
 
 
-def _revision_meta(rev: RevisionRecord) -> dict[str, Any]:
+def _revision_meta(rev: RevisionHead) -> dict[str, Any]:
     return {"revision": rev.number, "schema_version": rev.schema_version,
             "submitted_at": rev.submitted_at, "submitted_by": rev.submitted_by,
             "warnings": rev.warnings}
@@ -246,7 +252,9 @@ class ReturnService:
                 stored = tx.stored_answer(principal.token_id, key)
                 if stored is not None:
                     return self._replay(stored, fingerprint)
-            latest = tx.revision(ret.id, ret.latest_revision) if ret.latest_revision else None
+            latest = tx.revision_head(ret.id, ret.latest_revision) \
+                if ret.latest_revision else None
+            rev: RevisionHead
             if latest is None:
                 if if_match is not None:
                     raise PreconditionFailedError("There is no return yet to match If-Match; "

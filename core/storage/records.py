@@ -27,15 +27,21 @@ class ReviewRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class RevisionRecord:
+class RevisionHead:
+    """A revision without its document: what a write checks, cheap to read under the lock."""
+
     number: int
     schema_version: int
-    document: str
-    """The canonical JSON text of the document, exactly as stored."""
     sha256: str
     warnings: list[dict[str, Any]]
     submitted_at: datetime
     submitted_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRecord(RevisionHead):
+    document: str
+    """The canonical JSON text of the document, exactly as stored."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from core.storage.engine import WRITE
 from core.storage.records import (
     ReturnRecord,
     ReviewRecord,
+    RevisionHead,
     RevisionRecord,
     StoredAnswer,
     TokenRecord,
@@ -166,6 +167,12 @@ class Tx:
                                         "state": "submitted", "updated_at": now})
         return rev
 
+    def revision_head(self, return_id: int, number: int) -> RevisionHead | None:
+        """A revision's facts without its document (which may be megabytes)."""
+        row = self.conn.execute(_REVISION_HEAD, {"return_id": return_id, "number": number}
+                                ).mappings().first()
+        return RevisionHead(**row) if row else None
+
     def revision(self, return_id: int, number: int) -> RevisionRecord | None:
         row = self.conn.execute(_REVISION, {"return_id": return_id, "number": number}
                                 ).mappings().first()
@@ -260,6 +267,8 @@ _REVIEW_LOCKED = _REVIEW.with_for_update()
 _REVIEW_FORMS = sa.select(t.review_forms).where(_param(t.review_forms.c.review_id))
 _REVISION = sa.select(*_revision_columns()).where(_param(t.revisions.c.return_id),
                                                   _param(t.revisions.c.number))
+_REVISION_HEAD = sa.select(*(c for c in _revision_columns() if c.name != "document")).where(
+    _param(t.revisions.c.return_id), _param(t.revisions.c.number))
 _INSERT_REVISION = t.revisions.insert()
 _NEW_LATEST = _r.update().where(_r.c.id == sa.bindparam("id_"))
 _ANSWER = sa.select(t.idempotency.c.fingerprint, t.idempotency.c.status,

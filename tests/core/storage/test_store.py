@@ -82,6 +82,17 @@ def test_returns_row_is_updated_by_new_revisions(store: Store, stored: ReturnRec
         assert tx.revision(stored.id, 3) is None
 
 
+def test_a_revision_head_is_the_revision_without_its_document(store: Store,
+                                                             stored: ReturnRecord) -> None:
+    with store.read() as tx:
+        head, rev = tx.revision_head(stored.id, 2), tx.revision(stored.id, 2)
+        assert tx.revision_head(stored.id, 3) is None
+    assert head is not None and rev is not None
+    assert not hasattr(head, "document")
+    assert {f: getattr(head, f) for f in head.__slots__} == \
+        {f: getattr(rev, f) for f in head.__slots__}
+
+
 def test_a_revision_number_is_never_reused(store: Store, stored: ReturnRecord) -> None:
     stale = ReturnRecord(**{**{f: getattr(stored, f) for f in stored.__slots__},
                             "latest_revision": 1})
