@@ -210,7 +210,10 @@ def report(svc_wall: float, svc_cpu: float, bare_wall: float, bare_cpu: float,
           + (f" ({inside} inside the write transaction, after BEGIN IMMEDIATE)"
              if inside is not None else ""))
     for statement in statements:
-        print(f"  {statement}")
+        periodic = "plugin_state" in statement
+        print(f"  {statement}" + ("  [the enabled-plugin poll: at most every "
+                                  "SCR_RETURNS_PLUGIN_REFRESH_SECONDS, not every PUT]"
+                                  if periodic else ""))
     print("\nshare of a PUT's time (each stage includes the stages under it):")
     for label, share in shares:
         print(f"  {label:<40} {share * 100:5.1f}%")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from core import jsonio, metrics
+from core.audit import AuditEntry
 from core.auth import SYSTEM
 from core.bootstrap import build_services
 from core.cli import db_cmd, plugins_cmd
@@ -18,6 +22,8 @@ from core.errors import BadRequestError, PluginLoadError, ServiceError
 from core.service import Services
 from core.settings import Settings
 from core.storage import make_engine, upgrade
+
+T = TypeVar("T")
 
 
 def _services() -> Services:
@@ -34,6 +40,25 @@ def _migrate(settings: Settings) -> None:
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def _audited(command: str, action: Callable[[Services, AuditEntry], T]) -> T:
+    """Run an administrative command with its audit record: which, run by whom, where.
+
+    The service appends the record in the change's own transaction, as for an
+    HTTP request (the request id names the operating-system user and host); a
+    refused command is recorded with its status too, then reported.
+    """
+    services = _services()
+    entry = AuditEntry(request_id=f"cli:{getpass.getuser()}@{socket.gethostname()}",
+                       method="CLI", route=f"scr-returns {command}", role="cli")
+    try:
+        return action(services, entry)
+    except ServiceError as exc:
+        if entry.appended is None:
+            with services.store.write() as tx:
+                entry.append(tx, exc.status, services.clock())
+        raise click.ClickException(exc.detail) from None
 
 
 def _echo_json(value: Any) -> None:
@@ -145,10 +170,9 @@ def plugins_disable(name: str) -> None:
 
 
 def _set_plugin(name: str, enabled: bool) -> None:
-    try:
-        _services().plugins.set_enabled(SYSTEM, name, enabled)
-    except ServiceError as exc:
-        raise click.ClickException(exc.detail) from None
+    _audited(f"plugins {'enable' if enabled else 'disable'}",
+             lambda services, audit: services.plugins.set_enabled(SYSTEM, name, enabled,
+                                                                  audit=audit))
     click.echo(f"{name} {'enabled' if enabled else 'disabled'}")
 
 
@@ -166,12 +190,9 @@ def token() -> None:
 def token_create(role: str, name: str | None, agency: str | None, reviews: tuple[str, ...],
                  expires_in_days: int | None) -> None:
     """Issue a token. The secret alone is the last line of standard output."""
-    try:
-        secret, record = _services().tokens.create(
-            name=name or role, role=role, agency=agency, reviews=list(reviews),
-            expires_in_days=expires_in_days)
-    except ServiceError as exc:
-        raise click.ClickException(exc.detail) from None
+    secret, record = _audited("token create", lambda services, audit: services.tokens.create(
+        name=name or role, role=role, agency=agency, reviews=list(reviews),
+        expires_in_days=expires_in_days, audit=audit))
     click.echo(f"token {record['id']} ({role}) expires {record['expires_at']:%Y-%m-%d}; "
                "the secret is shown once, below:", err=False)
     click.echo(secret)
@@ -187,10 +208,8 @@ def token_list() -> None:
 @click.argument("token_id")
 def token_revoke(token_id: str) -> None:
     """Revoke a token; refused from the next request on."""
-    try:
-        _services().tokens.revoke(token_id)
-    except ServiceError as exc:
-        raise click.ClickException(exc.detail) from None
+    _audited("token revoke",
+             lambda services, audit: services.tokens.revoke(token_id, audit=audit))
     click.echo(f"{token_id} revoked")
 
 

@@ -19,6 +19,8 @@ COMMON_CODES: dict[str, str] = {
         "and no sequence).",
     "chronology.subject.unknown": "An entry names a subject who is not in the review's register.",
     "chronology.time.inexact_date": "An entry gives a time although its date is not exact.",
+    "nil_return.checked_on.after_submission":
+        "The date the records were checked for the nil return is after it was submitted.",
     "nil_return.period.not_covering_scope":
         "The period the nil return covers does not cover the whole scoping period.",
     "records.secured_on.after_submission":

@@ -21,15 +21,22 @@ INDEPENDENCE_FIELDS = {
 }
 
 
+def _after_submission(document: Mapping[str, Any], context: RuleContext, field: str,
+                      code: str, done: str, ask: str) -> Iterator[Problem]:
+    """The date at ``field``, when something was ``done``, if after the day of submission."""
+    day = parse_date(document.get(field)) if isinstance(document, Mapping) else None
+    submitted = context.today  # the local date of submission
+    if day is not None and day > submitted:
+        yield problem(json_pointer(field), code,
+                      f"{done} on {long_date(day)}, after this return was submitted "
+                      f"({long_date(submitted)}); {ask}.")
+
+
 def _secured_after_submission(document: Mapping[str, Any], context: RuleContext,
                               field: str, code: str) -> Iterator[Problem]:
-    secured = parse_date(document.get(field)) if isinstance(document, Mapping) else None
-    submitted = context.today  # the local date of submission
-    if secured is not None and secured > submitted:
-        yield problem(json_pointer(field), code,
-                      f"Records cannot have been secured on {long_date(secured)}, after this "
-                      f"return was submitted ({long_date(submitted)}); give the date they "
-                      "were secured.")
+    return _after_submission(document, context, field, code,
+                             "Records cannot have been secured",
+                             "give the date they were secured")
 
 
 def _kloe_answers(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
@@ -112,13 +119,21 @@ def _period_covers_scope(document: Mapping[str, Any], context: RuleContext
                       f"cover the whole scoping period ({scope}).")
 
 
+def _checked_on(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+    return _after_submission(document, context, "checked_on",
+                             "nil_return.checked_on.after_submission",
+                             "The records cannot have been checked",
+                             "give the date they were checked")
+
+
 def nil_return_rules() -> tuple[Rule, ...]:
     """Rules of the common nil return body.
 
     Codes: ``review.agency.not_asked``, ``nil_return.period.not_covering_scope``
-    (at ``/period_checked/from`` or ``/period_checked/to``; needs the review).
+    (at ``/period_checked/from`` or ``/period_checked/to``; needs the review),
+    ``nil_return.checked_on.after_submission`` (at ``/checked_on``).
     """
-    return (agency_asked, _period_covers_scope)
+    return (agency_asked, _period_covers_scope, _checked_on)
 
 
 def _secured_on(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:

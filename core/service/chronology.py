@@ -30,7 +30,7 @@ from core.rulekit.entries import chronology_entries
 from core.service.exports import FORMATS, Format, csv_chunks, json_chunks, ndjson_chunks
 from core.service.reviews import visible_review
 from core.storage import Store
-from core.storage.chronology import EntryFilter, entry_rows, keyset, own_fields, snapshot
+from core.storage.chronology import EntryFilter, entry_rows, keyset, own_fields
 from core.storage.records import ReviewRecord
 
 COMMON_COLUMNS = ("date", "date_precision", "time", "sequence", "subjects", "event_type",
@@ -123,7 +123,7 @@ class ChronologyService:
 
     def _chunks(self, review_id: int, fmt: Format, entry_filter: EntryFilter,
                 head: Mapping[str, Any], bom: bool) -> Iterator[bytes]:
-        with snapshot(self.store) as tx:
+        with self.store.read() as tx:
             # The CSV header names every agency's own fields, so it needs them
             # first: a DISTINCT over the same snapshot, not a pass in memory.
             fields = own_fields(tx, review_id, entry_filter) if fmt == "csv" else []

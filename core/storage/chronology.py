@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.storage import tables as t
-from core.storage.store import Store, Tx
+from core.storage.store import Tx
 
 STREAM_BATCH = 1000
 
@@ -93,14 +92,3 @@ def entry_rows(tx: Tx, review_id: int, f: EntryFilter) -> Iterator[sa.RowMapping
     result = tx.conn.execute(query.execution_options(stream_results=True,
                                                      yield_per=STREAM_BATCH))
     yield from result.mappings()
-
-
-@contextmanager
-def snapshot(store: Store) -> Iterator[Tx]:
-    """A read transaction in which several queries see one state of the database."""
-    with store.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execution_options(isolation_level="REPEATABLE READ")
-        # NOTE: SQLite in WAL mode gives a read transaction one snapshot already.
-        with conn.begin():
-            yield Tx(conn)

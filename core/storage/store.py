@@ -1,8 +1,8 @@
 """The store: every read and write of the database, in explicit transactions.
 
 ``with store.write() as tx`` takes the write lock up front (SQLite ``BEGIN
-IMMEDIATE``; row locks on PostgreSQL); ``with store.read() as tx`` is a plain
-transaction. Nothing here updates or deletes a revision: the database refuses
+IMMEDIATE``; row locks on PostgreSQL); ``with store.read() as tx`` reads one
+snapshot. Nothing here updates or deletes a revision: the database refuses
 it too (triggers, see the first migration).
 """
 
@@ -300,8 +300,18 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        with self.engine.connect() as conn, conn.begin():
-            yield Tx(conn)
+        """A read transaction: every query in it sees one state of the database.
+
+        On PostgreSQL that is REPEATABLE READ (a read-only transaction there never
+        fails for it); SQLite in WAL mode gives a read transaction one snapshot
+        already. So a return's state and the event that set it, or a review and
+        its forms, are never read from two moments.
+        """
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield Tx(conn)
 
     @contextmanager
     def write(self) -> Iterator[Tx]:

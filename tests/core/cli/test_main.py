@@ -118,6 +118,28 @@ def test_token_revoke(shared_db: str, services: Services) -> None:
     assert run("token", "revoke", "tok_nonexistent0000").exit_code == 1
 
 
+def test_administrative_commands_are_audited(shared_db: str, services: Services) -> None:
+    secret = run("token", "create", "--role", "admin").stdout.splitlines()[-1]
+    token_id = services.tokens.authenticate(secret).token_id
+    assert run("token", "revoke", token_id).exit_code == 0
+    assert run("token", "revoke", "tok_nonexistent0000").exit_code == 1  # refused: recorded
+    assert run("plugins", "disable", "testing").exit_code == 0
+    assert run("plugins", "enable", "testing").exit_code == 0
+    assert run("token", "list").exit_code == 0  # from the shell, only changes are recorded
+    records = [r for r in services.audit.page()["items"] if r["method"] == "CLI"]
+    assert [(r["route"], r["status"], r["target"]) for r in records] == [
+        ("scr-returns token create", 201, token_id),
+        ("scr-returns token revoke", 200, token_id),
+        ("scr-returns token revoke", 404, None),
+        ("scr-returns plugins disable", 200, "testing"),
+        ("scr-returns plugins enable", 200, "testing"),
+    ]
+    assert all(r["role"] == "cli" and r["request_id"].startswith("cli:") and "@" in
+               r["request_id"] and r["token_id"] is None for r in records)
+    count, finding = services.audit.verify()
+    assert finding is None and count >= len(records)
+
+
 def _plugin_line(output: str, name: str) -> str:
     return next(line for line in output.splitlines() if line.split()[0] == name)
 

@@ -83,6 +83,14 @@ def test_nil_return_period() -> None:
     assert run(rules, doc, ctx("nil-return", None)) == set()
 
 
+def test_nil_return_checked_on() -> None:
+    # Submitted at 2026-11-26T10:00Z: the same day is fine, the next is not.
+    rules = nil_return_rules()
+    assert run(rules, {"checked_on": "2026-11-26"}, ctx("nil-return")) == set()
+    assert run(rules, {"checked_on": "2026-11-27"}, ctx("nil-return")) == {
+        ("/checked_on", "nil_return.checked_on.after_submission", "error")}
+
+
 def test_records_secured_on() -> None:
     rules = records_secured_rules()
     assert run(rules, {"secured_on": "2026-01-01"}, ctx("records-secured")) == set()
@@ -99,7 +107,7 @@ def test_every_form_checks_the_agency_is_asked(rules: Any) -> None:
 
 @pytest.mark.parametrize("document", [
     None, [], "x", {"author": "x", "kloe_answers": "x", "period_checked": [],
-                    "records_secured_on": 5, "secured_on": "2026-13-01"},
+                    "records_secured_on": 5, "secured_on": "2026-13-01", "checked_on": []},
     {"author": {"independence": [False]}, "kloe_answers": [None, {"kloe": 1}],
      "period_checked": {"from": 1, "to": None}},
 ])

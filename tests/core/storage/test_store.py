@@ -93,6 +93,20 @@ def test_a_revision_head_is_the_revision_without_its_document(store: Store,
         {f: getattr(rev, f) for f in head.__slots__}
 
 
+def test_a_read_sees_one_state_of_the_database(store: Store, stored: ReturnRecord) -> None:
+    """A change committed in the middle of a read is not seen by that read (both databases)."""
+    with store.read() as tx:
+        review = tx.review("IOW-2026-01")
+        assert review is not None
+        with store.write() as other:
+            other.update_review(review.id, {"title": "Child B"}, None)
+        again = tx.review("IOW-2026-01")
+    assert again is not None and again.title == "Child A"
+    with store.read() as tx:
+        after = tx.review("IOW-2026-01")
+    assert after is not None and after.title == "Child B"
+
+
 def test_a_revision_number_is_never_reused(store: Store, stored: ReturnRecord) -> None:
     stale = ReturnRecord(**{**{f: getattr(stored, f) for f in stored.__slots__},
                             "latest_revision": 1})
