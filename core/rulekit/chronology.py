@@ -15,7 +15,8 @@ from core.errors import Problem
 from core.rulekit.codes import long_date
 from core.rulekit.dates import date_span, is_blank
 from core.rulekit.entries import DEFAULT_MAPPING, chronology_entries
-from core.rulekit.ordering import gap_rule, order_rule
+from core.rulekit.forms import dates_after_submission
+from core.rulekit.ordering import GAPS_FIELD, gap_rule, order_rule
 from core.rulekit.review import agency_asked
 
 _PRECISION_WORDS = {"month": "given only to the month", "year": "given only to the year",
@@ -27,7 +28,8 @@ def chronology_rules(mapping: ChronologyMapping = DEFAULT_MAPPING, *,
     """The common rules of a chronology form, for ``FormSpec.rules``.
 
     Codes (see :data:`COMMON_CODES`): ``chronology.date.future``,
-    ``chronology.date.outside_scope``, ``chronology.background.reason_missing``,
+    ``chronology.gap_explained.future`` (at ``/gaps_explained/<i>/from`` or
+    ``/to``), ``chronology.date.outside_scope``, ``chronology.background.reason_missing``,
     ``chronology.time.inexact_date``, ``chronology.order.unsorted``,
     ``chronology.entry_id.duplicate``, ``chronology.subject.unknown``,
     ``chronology.gap.unexplained`` (a warning) and ``review.agency.not_asked``.
@@ -46,6 +48,15 @@ def chronology_rules(mapping: ChronologyMapping = DEFAULT_MAPPING, *,
                 yield problem(entry.pointer("date"), "chronology.date.future",
                               f"This date ({long_date(entry.date)}) is in the future; "
                               "a chronology records events that have happened.")
+
+    def future_gaps(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+        return dates_after_submission(
+            document, context, (GAPS_FIELD,),
+            {"from": ("A period with nothing recorded cannot have begun",
+                      "give the first day of the period"),
+             "to": ("A period with nothing recorded cannot have ended",
+                    "give the last day of the period")},
+            "chronology.gap_explained.future")
 
     def scope(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
         review = context.review
@@ -111,5 +122,5 @@ def chronology_rules(mapping: ChronologyMapping = DEFAULT_MAPPING, *,
                                   f"{review.ref}; use one of: "
                                   f"{', '.join(sorted(review.subjects))}.")
 
-    return (agency_asked, future_dates, scope, background_reasons, times, entry_ids,
+    return (agency_asked, future_dates, future_gaps, scope, background_reasons, times, entry_ids,
             subjects, order_rule(mapping), gap_rule(mapping, gap_months))

@@ -14,6 +14,9 @@ COMMON_CODES: dict[str, str] = {
     "chronology.entry_id.duplicate": "Two entries of the chronology share one id.",
     "chronology.gap.unexplained":
         "Warning: months inside the scoping period pass with no entry and no explanation.",
+    "chronology.gap_explained.future":
+        "A period listed as an explained gap begins or ends after the chronology was "
+        "submitted.",
     "chronology.order.unsorted":
         "Entries are not in date order, or entries of one day cannot be ordered (no time "
         "and no sequence).",
@@ -27,6 +30,10 @@ COMMON_CODES: dict[str, str] = {
         "The date records were secured is after the return was submitted.",
     "report.author.not_independent":
         "The agency report's author does not declare independence from the case.",
+    "report.episode.future":
+        "A key practice episode begins or ends after the report was submitted.",
+    "report.interview.after_submission":
+        "A member of staff is recorded as interviewed after the report was submitted.",
     "report.kloe.unanswered": "A key line of enquiry of the review has no answer.",
     "report.kloe.unknown": "An answer is given to a key line of enquiry the review does not have.",
     "report.records_secured.after_submission":

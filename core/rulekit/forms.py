@@ -7,12 +7,14 @@ Field names are those of ``schemas/common/agency-report.v1.json``,
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import date
 from typing import Any
 
 from core.descriptors import Rule, RuleContext, json_pointer, problem
 from core.errors import Problem
 from core.rulekit.codes import long_date
 from core.rulekit.dates import is_blank, parse_date
+from core.rulekit.entries import resolve_pointer
 from core.rulekit.review import agency_asked
 
 INDEPENDENCE_FIELDS = {
@@ -21,15 +23,44 @@ INDEPENDENCE_FIELDS = {
 }
 
 
+def _too_late(pointer: str, code: str, day: date, context: RuleContext, done: str,
+              ask: str) -> Problem:
+    submitted = context.today  # the local date of submission
+    return problem(pointer, code,
+                   f"{done} on {long_date(day)}, after this return was submitted "
+                   f"({long_date(submitted)}); {ask}.")
+
+
 def _after_submission(document: Mapping[str, Any], context: RuleContext, field: str,
                       code: str, done: str, ask: str) -> Iterator[Problem]:
     """The date at ``field``, when something was ``done``, if after the day of submission."""
     day = parse_date(document.get(field)) if isinstance(document, Mapping) else None
-    submitted = context.today  # the local date of submission
-    if day is not None and day > submitted:
-        yield problem(json_pointer(field), code,
-                      f"{done} on {long_date(day)}, after this return was submitted "
-                      f"({long_date(submitted)}); {ask}.")
+    if day is not None and day > context.today:
+        yield _too_late(json_pointer(field), code, day, context, done, ask)
+
+
+def dates_after_submission(document: object, context: RuleContext, at: tuple[str, ...],
+                           fields: Mapping[str, tuple[str, str]], code: str
+                           ) -> Iterator[Problem]:
+    """Dates of past events, in a list of objects, that fall after the day of submission.
+
+    ``at`` is the path to the list (``("methodology", "staff_interviewed")``);
+    ``fields`` maps each date field of its objects to the message's two halves:
+    what cannot have been done then, and what to ask for. Each problem points at
+    the field. A missing list, an item that is not an object and a value that is
+    not a ``YYYY-MM-DD`` date are skipped: the schema reports them.
+    """
+    items = resolve_pointer(document, json_pointer(*at))
+    if not isinstance(items, list):
+        return
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            continue
+        for field, (done, ask) in fields.items():
+            day = parse_date(item.get(field))
+            if day is not None and day > context.today:
+                yield _too_late(json_pointer(*at, index, field), code, day, context, done,
+                                ask)
 
 
 def _secured_after_submission(document: Mapping[str, Any], context: RuleContext,
@@ -86,17 +117,40 @@ def _records_secured_in_report(document: Mapping[str, Any], context: RuleContext
                                      "report.records_secured.after_submission")
 
 
+def _episode_dates(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+    return dates_after_submission(
+        document, context, ("key_practice_episodes",),
+        {"from": ("This episode cannot have begun", "give the date it began"),
+         "to": ("This episode cannot have ended",
+                "give the date it ended, or leave 'to' out if it is still going on")},
+        "report.episode.future")
+
+
+def _interview_dates(document: Mapping[str, Any], context: RuleContext
+                     ) -> Iterator[Problem]:
+    # NOTE: a recommendation's due_by is not checked: it is rightly in the future.
+    return dates_after_submission(
+        document, context, ("methodology", "staff_interviewed"),
+        {"interviewed_on": ("This interview cannot have taken place",
+                            "give the date it took place")},
+        "report.interview.after_submission")
+
+
 def agency_report_rules() -> tuple[Rule, ...]:
     """Rules of the common agency report (IMR) body.
 
     Codes: ``review.agency.not_asked``, ``report.kloe.unanswered`` (one per
     review KLOE with no non-blank answer, at ``/kloe_answers``),
     ``report.kloe.unknown`` (at ``/kloe_answers/<i>/kloe``),
-    ``report.records_secured.after_submission`` (at ``/records_secured_on``) and
+    ``report.records_secured.after_submission`` (at ``/records_secured_on``),
+    ``report.episode.future`` (at ``/key_practice_episodes/<i>/from`` or ``/to``),
+    ``report.interview.after_submission`` (at
+    ``/methodology/staff_interviewed/<i>/interviewed_on``) and
     ``report.author.not_independent`` (at each independence declaration that is
     ``false``). KLOE rules need the review.
     """
-    return (agency_asked, _kloe_answers, _author_independent, _records_secured_in_report)
+    return (agency_asked, _kloe_answers, _author_independent, _records_secured_in_report,
+            _episode_dates, _interview_dates)
 
 
 def _period_covers_scope(document: Mapping[str, Any], context: RuleContext

@@ -1,24 +1,36 @@
 """Two rules over the chronology as a whole: entry order and unexplained gaps.
 
+An entry's date stands for a span of days (:func:`core.rulekit.dates.date_span`):
+an exact or approximate date for its own day, a ``month`` date for the whole
+month and a ``year`` date for the whole year.
+
 Order (``chronology.order.unsorted``, error). Entries whose date is readable are
 taken in document order (others are left to the schema):
 
-1. each entry's date must not be earlier than the previous entry's date
-   (reported at that entry's date);
-2. among consecutive entries sharing one date, those that give a time must be
-   in non-decreasing time order (reported at the time), and those that give a
-   ``sequence`` must be in strictly increasing sequence order (reported at the
-   sequence: a repeated number orders nothing);
-3. a date with two or more entries that give no time needs a ``sequence`` on
-   each of those entries, because nothing else says which came first
-   (reported at each missing sequence). One untimed entry beside timed ones is
-   fine.
+1. an entry is out of order when its span lies wholly before the earliest day
+   the entries listed before it allow (reported at that entry's date). That day
+   is the latest first day of their spans since the last entry reported: for
+   exact dates simply the previous entry's date; an inexact entry whose span
+   overlaps it is in order (``March 2024`` may follow 15 March 2024), but does
+   not excuse an exact date that goes back past an earlier exact one. After an
+   entry is reported, those after it are judged against it alone, so one
+   misplaced entry is reported once;
+2. among consecutive entries with one exact date (inexact entries neither join
+   nor interrupt them), those that give a time must be in non-decreasing time
+   order (reported at the time), and those that give a ``sequence`` must be in
+   strictly increasing sequence order (reported at the sequence: a repeated
+   number orders nothing);
+3. an exact date with two or more entries that give no time needs a
+   ``sequence`` on each of those entries, because nothing else says which came
+   first (reported at each missing sequence). One untimed entry beside timed
+   ones is fine. An inexact date is never grouped with exact ones: "March 2024"
+   written as 2024-03-01 is not an entry of 1 March.
 
 Gaps (``chronology.gap.unexplained``, warning; needs the review). Inside the
-scoping period, every entry that is not background covers its own date, and
-every explanation in the document's root field ``gaps_explained`` (a list of
-``{"from": date, "to": date, "reason": text}``, see
-``schemas/common/gaps-explained.v1.json``) covers its days ``from``..``to``.
+scoping period, every entry that is not background covers its span (the part
+of it inside the scope), and every explanation in the document's root field
+``gaps_explained`` (a list of ``{"from": date, "to": date, "reason": text}``,
+see ``schemas/common/gaps-explained.v1.json``) covers its days ``from``..``to``.
 A stretch of more than ``gap_months`` calendar months that nothing covers —
 from the scope's start to the first cover, between covers, or from the last
 cover to the scope's end — is reported, at the date of the entry (or the
@@ -37,11 +49,34 @@ from typing import Any
 from core.descriptors import ChronologyMapping, Rule, RuleContext, json_pointer, problem
 from core.errors import Problem
 from core.rulekit.codes import long_date
-from core.rulekit.dates import add_months, is_blank, parse_date
+from core.rulekit.dates import add_months, date_span, is_blank, parse_date
 from core.rulekit.entries import ChronologyEntry, chronology_entries, resolve_pointer
 
 GAPS_FIELD = "gaps_explained"
 """Root field of a chronology document listing explained gaps."""
+
+_INEXACT = ("month", "year", "approximate")
+
+
+def _span(entry: ChronologyEntry, day: date) -> tuple[date, date]:
+    return date_span(day, entry.get("date_precision"))
+
+
+def _is_exact(entry: ChronologyEntry) -> bool:
+    # A precision the schema refuses counts as exact, as date_span reads it.
+    return entry.get("date_precision") not in _INEXACT
+
+
+def _as_written(entry: ChronologyEntry, day: date) -> str:
+    """The entry's date as a practitioner would say it: '15 March 2024', 'March 2024'."""
+    precision = entry.get("date_precision")
+    if precision == "month":
+        return f"{day:%B %Y}"
+    if precision == "year":
+        return f"{day:%Y}"
+    if precision == "approximate":
+        return f"about {long_date(day)}"
+    return long_date(day)
 
 
 def _group_problems(group: list[ChronologyEntry]) -> Iterator[Problem]:
@@ -78,17 +113,26 @@ def order_rule(mapping: ChronologyMapping) -> Rule:
     """The ``chronology.order.unsorted`` rule (see the module docstring)."""
 
     def order(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+        # floor: the earliest day the entries listed so far allow, and the
+        # entry whose span starts there (named in the message).
+        floor: tuple[date, ChronologyEntry, date] | None = None
         group: list[ChronologyEntry] = []
         for entry in chronology_entries(document, mapping):
-            if entry.date is None:
+            day = entry.date
+            if day is None:
                 continue
-            previous = group[-1] if group else None
-            if previous is not None and previous.date is not None \
-                    and entry.date < previous.date:
+            first, last = _span(entry, day)
+            if floor is not None and last < floor[0]:
                 yield problem(entry.pointer("date"), "chronology.order.unsorted",
-                              f"This entry ({long_date(entry.date)}) is listed after an entry "
-                              f"dated {long_date(previous.date)}; list entries in date order.")
-            if previous is not None and entry.date != previous.date:
+                              f"This entry ({_as_written(entry, day)}) is listed after an "
+                              f"entry dated {_as_written(floor[1], floor[2])}; list entries "
+                              "in date order.")
+                floor = (first, entry, day)
+            elif floor is None or first > floor[0]:
+                floor = (first, entry, day)
+            if not _is_exact(entry):
+                continue
+            if group and day != group[0].date:
                 yield from _group_problems(group)
                 group = []
             group.append(entry)
@@ -121,10 +165,12 @@ def gap_rule(mapping: ChronologyMapping, gap_months: int) -> Rule:
         # (start, end, pointer at the start, pointer at the end) of each cover
         covers: list[tuple[date, date, str, str]] = []
         for entry in chronology_entries(document, mapping):
-            if entry.date is not None and not entry.background \
-                    and scope_from <= entry.date <= scope_to:
-                covers.append((entry.date, entry.date, entry.pointer("date"),
-                               entry.pointer("date")))
+            if entry.date is None or entry.background:
+                continue
+            first, last = _span(entry, entry.date)
+            if last >= scope_from and first <= scope_to:
+                covers.append((max(first, scope_from), min(last, scope_to),
+                               entry.pointer("date"), entry.pointer("date")))
         for index, start, end in explained_gaps(document):
             if end >= scope_from and start <= scope_to:
                 covers.append((max(start, scope_from), min(end, scope_to),

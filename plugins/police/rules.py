@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from core import (
+    ChronologyEntry,
     Problem,
     RuleContext,
     chronology_entries,
@@ -38,6 +39,10 @@ CODES: dict[str, str] = {
         "The referral to children's services is dated before the event it followed.",
     "police.strategy_discussion.before_event":
         "The strategy discussion is dated before the event it followed.",
+    "police.referral.future":
+        "The referral to children's services is dated after the return was submitted.",
+    "police.strategy_discussion.future":
+        "The strategy discussion is dated after the return was submitted.",
 }
 """Every code these rules produce -> its meaning (merged into AgencySpec.codes)."""
 
@@ -142,12 +147,26 @@ def domestic_abuse_referral(document: Any, context: RuleContext) -> Iterator[Pro
                           severity="warning")
 
 
+# (field on the entry, its before-event code, its future code, what it is)
+_FOLLOW_UPS = (
+    ("referral_to_childrens_services", "police.referral.before_event",
+     "police.referral.future", "The referral"),
+    ("strategy_discussion", "police.strategy_discussion.before_event",
+     "police.strategy_discussion.future", "The strategy discussion"),
+)
+
+
+def _follow_ups(entry: ChronologyEntry) -> Iterator[tuple[str, str, str, str, date]]:
+    """(field, before-event code, future code, what, date) of each readable follow-up date."""
+    for field, before, future, what in _FOLLOW_UPS:
+        follow_up = entry.get(field)
+        on = parse_date(follow_up.get("date")) if isinstance(follow_up, Mapping) else None
+        if on is not None:
+            yield field, before, future, what, on
+
+
 def follow_up_dates(document: Any, context: RuleContext) -> Iterator[Problem]:
     """A referral or strategy discussion cannot predate the event it followed."""
-    checks = (("referral_to_childrens_services", "police.referral.before_event",
-               "The referral"),
-              ("strategy_discussion", "police.strategy_discussion.before_event",
-               "The strategy discussion"))
     for entry in chronology_entries(document):
         # An approximate date says nothing firm about order; a 'month' or
         # 'year' date stands for its whole period, so only its first day bounds.
@@ -155,16 +174,27 @@ def follow_up_dates(document: Any, context: RuleContext) -> Iterator[Problem]:
         if precision == "approximate" or entry.date is None:
             continue
         when = date_span(entry.date, precision)[0]
-        for field, code, what in checks:
-            follow_up = entry.get(field)
-            if not isinstance(follow_up, Mapping):
-                continue
-            on = parse_date(follow_up.get("date"))
-            if on is not None and on < when:
+        for field, code, _, what, on in _follow_ups(entry):
+            if on < when:
                 yield problem(entry.pointer(field, "date"), code,
                               f"{what} is dated {_long(on)}, before the event it "
                               f"followed ({_long(when)}). Check both dates.")
 
 
-CHRONOLOGY_RULES = (crime_reference_format, pnc_ids, domestic_abuse_referral, follow_up_dates)
+def follow_ups_not_future(document: Any, context: RuleContext) -> Iterator[Problem]:
+    """A referral or strategy discussion recorded on an entry has already happened.
+
+    Judged whatever the entry's own date says: that date has a rule of its own.
+    """
+    for entry in chronology_entries(document):
+        for field, _, code, what, on in _follow_ups(entry):
+            if on > context.today:
+                yield problem(entry.pointer(field, "date"), code,
+                              f"{what} is dated {_long(on)}, after this return was "
+                              f"submitted ({_long(context.today)}), so it cannot have "
+                              "happened yet. Check the date.")
+
+
+CHRONOLOGY_RULES = (crime_reference_format, pnc_ids, domestic_abuse_referral, follow_up_dates,
+                    follow_ups_not_future)
 """The police chronology's own rules, for every version of the form."""

@@ -23,7 +23,8 @@ def test_every_code_is_documented() -> None:
         "chronology.date.future", "chronology.date.outside_scope",
         "chronology.background.reason_missing", "chronology.time.inexact_date",
         "chronology.order.unsorted", "chronology.entry_id.duplicate",
-        "chronology.subject.unknown", "chronology.gap.unexplained", "review.agency.not_asked"}
+        "chronology.subject.unknown", "chronology.gap.unexplained",
+        "chronology.gap_explained.future", "review.agency.not_asked"}
 
 
 def test_future_date() -> None:
@@ -36,6 +37,27 @@ def test_today_is_not_the_future() -> None:
     doc = clean_chronology()
     doc["entries"].append(entry(99, "2026-11-26", background=True, background_reason="Later."))
     assert run(RULES, doc) == set()
+
+
+def test_explained_gap_after_submission() -> None:
+    # Submitted on 2026-11-26: a period may end that day, not later.
+    doc = clean_chronology()
+    doc["gaps_explained"] = [{"from": "2024-10-01", "to": "2024-11-30", "reason": "Away."},
+                             {"from": "2026-01-01", "to": "2026-11-26", "reason": "Moved."}]
+    assert run(RULES, doc) == set()
+    doc["gaps_explained"][1]["to"] = "2026-11-27"
+    doc["gaps_explained"].append({"from": "2062-01-01", "to": "2062-02-01", "reason": "?"})
+    assert run(RULES, doc) == {
+        ("/gaps_explained/1/to", "chronology.gap_explained.future", "error"),
+        ("/gaps_explained/2/from", "chronology.gap_explained.future", "error"),
+        ("/gaps_explained/2/to", "chronology.gap_explained.future", "error")}
+
+
+def test_explained_gap_dates_are_judged_without_a_review() -> None:
+    doc = clean_chronology()
+    doc["gaps_explained"] = [{"from": "2025-01-01", "to": "2052-01-31", "reason": "Away."}]
+    found = run(RULES, doc, context("health", "chronology", review=None))
+    assert found == {("/gaps_explained/0/to", "chronology.gap_explained.future", "error")}
 
 
 def test_outside_scope_unless_background() -> None:
@@ -116,6 +138,9 @@ def test_gap_months_must_be_positive() -> None:
     {"entries": [{"date": "2024-02-30"}, {"date": "24-01-01"}]},
     {"entries": [], "gaps_explained": "x"},
     {"entries": [], "gaps_explained": [None, {"from": 1, "to": "2024-01-01", "reason": 3}]},
+    {"entries": [], "gaps_explained": {"from": "2062-01-01"}},
+    {"entries": [], "gaps_explained": [[], "2062-01-01", {"from": ["2062-01-01"],
+                                                          "to": "2062-02-30"}]},
 ])
 def test_rules_tolerate_schema_invalid_documents(document: Any) -> None:
     # They may report things (a gap, say), but they must not raise.

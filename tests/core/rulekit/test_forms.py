@@ -72,6 +72,42 @@ def test_records_secured_after_submission() -> None:
         ("/records_secured_on", "report.records_secured.after_submission", "error")}
 
 
+def test_key_practice_episode_after_submission() -> None:
+    # Submitted on 2026-11-26: an episode may end that day, not the next.
+    episodes = [{"from": "2024-01-15", "to": "2024-01-18"},
+                {"from": "2025-11-28", "to": "2026-11-26"}]
+    assert run(agency_report_rules(), report(key_practice_episodes=episodes),
+               ctx("agency-report")) == set()
+    episodes[1]["to"] = "2026-11-27"
+    episodes.append({"from": "2062-01-15"})                      # 2026 typed as 2062
+    assert run(agency_report_rules(), report(key_practice_episodes=episodes),
+               ctx("agency-report")) == {
+        ("/key_practice_episodes/1/to", "report.episode.future", "error"),
+        ("/key_practice_episodes/2/from", "report.episode.future", "error")}
+
+
+def test_episode_message_says_what_and_when() -> None:
+    doc = report(key_practice_episodes=[{"from": "2062-01-15"}])
+    [found] = [p for rule in agency_report_rules() for p in rule(doc, ctx("agency-report"))]
+    assert found.message == ("This episode cannot have begun on 15 January 2062, after this "
+                             "return was submitted (26 November 2026); give the date it began.")
+
+
+def test_staff_interviewed_after_submission() -> None:
+    staff = [{"role": "Health visitor", "interviewed_on": "2026-11-26"},
+             {"role": "GP"},
+             {"role": "Named nurse", "interviewed_on": "2026-12-03"}]
+    doc = report(methodology={"records_seen": ["GP record"], "staff_interviewed": staff})
+    assert run(agency_report_rules(), doc, ctx("agency-report")) == {
+        ("/methodology/staff_interviewed/2/interviewed_on",
+         "report.interview.after_submission", "error")}
+
+
+def test_recommendations_may_be_due_in_the_future() -> None:
+    doc = report(recommendations=[{"recommendation": "Train staff.", "due_by": "2062-03-31"}])
+    assert run(agency_report_rules(), doc, ctx("agency-report")) == set()
+
+
 def test_nil_return_period() -> None:
     rules = nil_return_rules()
     doc = {"period_checked": {"from": "2024-01-01", "to": "2025-12-31"}}
@@ -110,6 +146,10 @@ def test_every_form_checks_the_agency_is_asked(rules: Any) -> None:
                     "records_secured_on": 5, "secured_on": "2026-13-01", "checked_on": []},
     {"author": {"independence": [False]}, "kloe_answers": [None, {"kloe": 1}],
      "period_checked": {"from": 1, "to": None}},
+    {"key_practice_episodes": "x", "methodology": []},
+    {"key_practice_episodes": [None, 3, {"from": 20620101, "to": "2062-13-01"}],
+     "methodology": {"staff_interviewed": {"interviewed_on": "2062-01-01"}}},
+    {"methodology": {"staff_interviewed": [[], {"interviewed_on": ["2062-01-01"]}]}},
 ])
 def test_rules_tolerate_schema_invalid_documents(document: Any) -> None:
     for rules in (agency_report_rules(), nil_return_rules(), records_secured_rules()):

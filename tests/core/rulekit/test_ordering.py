@@ -71,6 +71,50 @@ def test_unreadable_dates_are_skipped_by_the_order_rule() -> None:
     assert only(ORDER, run(RULES, doc)) == set()
 
 
+def test_an_inexact_date_overlapping_the_previous_entry_is_in_order() -> None:
+    # "March 2024" after 15 March 2024, "2024" after 1 June 2024: the spans overlap.
+    doc = with_entries(entry(1, "2024-03-15"), entry(2, "2024-03-01", date_precision="month"),
+                       entry(3, "2024-03-20"), entry(4, "2024-06-01"),
+                       entry(5, "2024-01-01", date_precision="year"), entry(6, "2024-12-31"))
+    assert only(ORDER, run(RULES, doc)) == set()
+
+
+def test_an_inexact_date_wholly_before_the_previous_entry_is_out_of_order() -> None:
+    doc = with_entries(entry(1, "2024-04-02"), entry(2, "2024-03-01", date_precision="month"))
+    problems = [p for rule in RULES for p in rule(doc, context("health", "chronology"))
+                if p.code == ORDER]
+    assert [(p.pointer, p.severity) for p in problems] == [("/entries/1/date", "error")]
+    assert "(March 2024)" in problems[0].message and "2 April 2024" in problems[0].message
+    doc = with_entries(entry(1, "2025-01-01", date_precision="year"), entry(2, "2024-12-31"))
+    assert only(ORDER, run(RULES, doc)) == {("/entries/1/date", ORDER, "error")}
+
+
+def test_an_inexact_entry_does_not_excuse_an_exact_date_going_back() -> None:
+    # 2 March overlaps "March 2024" but is still listed after 15 March.
+    doc = with_entries(entry(1, "2024-03-15"), entry(2, "2024-03-01", date_precision="month"),
+                       entry(3, "2024-03-02"))
+    problems = [p for rule in RULES for p in rule(doc, context("health", "chronology"))
+                if p.code == ORDER]
+    assert [p.pointer for p in problems] == ["/entries/2/date"]
+    assert "15 March 2024" in problems[0].message
+
+
+def test_a_month_written_as_its_first_day_is_not_an_entry_of_that_day() -> None:
+    doc = with_entries(entry(1, "2024-03-01"), entry(2, "2024-03-01", date_precision="month"),
+                       entry(3, "2024-03-01", date_precision="month"),
+                       entry(4, "2024-03-01", date_precision="approximate"))
+    assert only(ORDER, run(RULES, doc)) == set()
+
+
+def test_exact_entries_of_one_day_around_an_inexact_one_still_need_sequences() -> None:
+    doc = with_entries(entry(1, "2024-03-01"), entry(2, "2024-03-01", date_precision="month"),
+                       entry(3, "2024-03-01"))
+    assert only(ORDER, run(RULES, doc)) == {("/entries/0/sequence", ORDER, "error"),
+                                            ("/entries/2/sequence", ORDER, "error")}
+    doc["entries"][0]["sequence"], doc["entries"][2]["sequence"] = 1, 2
+    assert only(ORDER, run(RULES, doc)) == set()
+
+
 # -- gaps ----------------------------------------------------------------------------------
 def test_exactly_three_months_is_not_a_gap_one_day_more_is() -> None:
     doc = clean_chronology()
@@ -138,3 +182,27 @@ def test_gap_needs_the_review_and_honours_gap_months() -> None:
              for p in rule(doc, ctx) if p.code == GAP]
     assert found == [("/entries/0/date", GAP)] * 2
     assert only(GAP, run(chronology_rules(gap_months=24), doc)) == set()
+
+
+def test_an_inexact_entry_covers_its_whole_span() -> None:
+    # "2024" covers the whole year: nothing is missing before 1 March 2025.
+    doc = with_entries(entry(1, "2024-01-05"), entry(2, "2024-01-01", date_precision="year"),
+                       *clean_chronology()["entries"][5:])
+    assert only(GAP, run(RULES, doc)) == set()
+    # "May 2024" covers up to 31 May: 31 August is exactly three months on.
+    doc = with_entries(entry(1, "2024-01-05"), entry(2, "2024-04-01"),
+                       entry(3, "2024-05-01", date_precision="month"), entry(4, "2024-08-31"),
+                       *clean_chronology()["entries"][4:])
+    doc["entries"].insert(4, entry(5, "2024-11-30"))
+    assert only(GAP, run(RULES, doc)) == set()
+    doc["entries"][3]["date"] = "2024-09-01"
+    assert only(GAP, run(RULES, doc)) == {("/entries/3/date", GAP, "warning")}
+
+
+def test_a_year_entry_at_the_end_covers_to_the_scopes_end_unless_background() -> None:
+    # The last exact entry is 1 March 2025; "2025" covers the rest of the scope.
+    doc = with_entries(*clean_chronology()["entries"][:6],
+                       entry(99, "2025-01-01", date_precision="year"))
+    assert only(GAP, run(RULES, doc)) == set()
+    doc["entries"][6].update(background=True, background_reason="Known only to the year.")
+    assert only(GAP, run(RULES, doc)) == {("/entries/5/date", GAP, "warning")}

@@ -199,6 +199,43 @@ def test_a_month_date_not_written_as_the_first_still_stands_for_the_month(
     assert police == set()
 
 
+@pytest.mark.parametrize(("field", "code"), [
+    ("referral_to_childrens_services", "police.referral.future"),
+    ("strategy_discussion", "police.strategy_discussion.future"),
+])
+def test_follow_up_after_submission_is_refused(field: str, code: str,
+                                               chronology: dict[str, Any],
+                                               validate: Validate) -> None:
+    # Submitted on 2026-11-26: that day is fine, the next is not.
+    chronology["entries"][0][field]["date"] = "2026-11-26"
+    assert validate("chronology", chronology, 2) == []
+    chronology["entries"][0][field]["date"] = "2026-11-27"
+    problems = validate("chronology", chronology, 2)
+    assert found(problems) == {(f"/entries/0/{field}/date", code)}
+    assert problems[0].severity == "error"
+    assert "27 November 2026" in problems[0].message
+
+
+def test_future_follow_up_of_an_approximately_dated_event_is_still_refused(
+        chronology: dict[str, Any], validate: Validate) -> None:
+    entry = chronology["entries"][0]
+    del entry["time"]
+    entry["date_precision"] = "approximate"
+    entry["referral_to_childrens_services"]["date"] = "2062-01-16"    # 2026 typed as 2062
+    assert found(validate("chronology", chronology, 2)) == \
+        {("/entries/0/referral_to_childrens_services/date", "police.referral.future")}
+
+
+def test_future_follow_up_is_refused_in_version_1(validate: Validate) -> None:
+    chronology = json.loads((VALID / "chronology.v1.json").read_text(encoding="utf-8"))
+    entry = next(e for e in chronology["entries"] if "strategy_discussion" in e
+                 and "date" in e["strategy_discussion"])
+    entry["strategy_discussion"]["date"] = "2062-01-18"
+    index = chronology["entries"].index(entry)
+    assert found(validate("chronology", chronology, 1)) == \
+        {(f"/entries/{index}/strategy_discussion/date", "police.strategy_discussion.future")}
+
+
 # -- robustness ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("document", [
@@ -209,6 +246,9 @@ def test_a_month_date_not_written_as_the_first_still_stands_for_the_month(
     {"entries": [{"event_type": "domestic_abuse", "referral_to_childrens_services": "no"},
                  {"date": "2024-13-01", "strategy_discussion": {"date": "2024-01-01"}},
                  {"date": "2024-01-02", "referral_to_childrens_services": {"date": 20240101}}]},
+    {"entries": [{"referral_to_childrens_services": {"date": "2062-13-01"}},
+                 {"strategy_discussion": ["2062-01-01"], "date": 5},
+                 {"strategy_discussion": {"date": ["2062-01-01"]}}]},
 ])
 def test_rules_never_raise_on_what_the_schema_refuses(document: Any) -> None:
     context = rule_context("chronology", 2, config=HAMPSHIRE)
