@@ -67,6 +67,7 @@ class SchemaLibrary:
             self.add(schema, where=str(schema.get("$id")))
         self._py: referencing.Registry[Any] | None = None
         self._rs: Any = None
+        self._hints: dict[str, str] | None = None
 
     @classmethod
     def with_shared(cls) -> SchemaLibrary:
@@ -79,7 +80,7 @@ class SchemaLibrary:
         if sid in self._by_id and self._by_id[sid] != schema:
             raise SchemaProblem(f"{where}: $id {sid!r} is already used by another schema")
         self._by_id[sid] = schema
-        self._py = self._rs = None
+        self._py = self._rs = self._hints = None
 
     def __contains__(self, sid: str) -> bool:
         return sid in self._by_id
@@ -99,9 +100,37 @@ class SchemaLibrary:
                 [(sid, dict(s)) for sid, s in self._by_id.items()], retriever=_refuse)
         return self._rs
 
+    @property
+    def pattern_hints(self) -> Mapping[str, str]:
+        """Each ``pattern`` -> the ``description`` of a subschema that has both.
+
+        A pattern failure then tells the practitioner the expected form ("NHS
+        number: 10 digits, no spaces.") instead of showing a regular expression.
+        Where one pattern is described differently in two places, the first
+        schema by ``$id`` wins.
+        """
+        if self._hints is None:
+            hints: dict[str, str] = {}
+            for sid in sorted(self._by_id):
+                _collect_hints(self._by_id[sid], hints)
+            self._hints = hints
+        return self._hints
+
     def check_refs(self, schema: Mapping[str, Any], *, where: str) -> None:
         """Refuse a schema whose ``$ref`` cannot be resolved in this library."""
         try:
             jsonschema_rs.validator_for(dict(schema), registry=self.rust_registry)
         except (jsonschema_rs.ReferencingError, ValueError) as exc:
             raise SchemaProblem(f"{where}: {exc}") from None
+
+
+def _collect_hints(node: Any, hints: dict[str, str]) -> None:
+    if isinstance(node, Mapping):
+        pattern, description = node.get("pattern"), node.get("description")
+        if isinstance(pattern, str) and isinstance(description, str):
+            hints.setdefault(pattern, description)
+        for value in node.values():
+            _collect_hints(value, hints)
+    elif isinstance(node, list):
+        for value in node:
+            _collect_hints(value, hints)

@@ -59,7 +59,11 @@ def message_for(keyword: str, params: Mapping[str, Any]) -> str:
         case "format":
             return "Must be " + _FORMAT_NAMES.get(params["format"], str(params["format"])) + "."
         case "pattern":
-            return "Is not written in the expected form."
+            if params.get("pattern") == "\\S":
+                return "Must not be blank."
+            hint = params.get("hint")
+            return f"Is not written in the expected form: {hint}" if hint else \
+                "Is not written in the expected form."
         case "minLength":
             return "Must not be empty." if limit == 1 else f"Must be at least {limit} characters."
         case "maxLength":
@@ -112,6 +116,7 @@ class RustEngine:
     def __init__(self, schema: Mapping[str, Any], library: SchemaLibrary) -> None:
         self._validator = jsonschema_rs.validator_for(
             dict(schema), registry=library.rust_registry, validate_formats=True)
+        self._hints = library.pattern_hints
 
     def is_valid(self, instance: Any) -> bool:
         return bool(self._validator.is_valid(instance))
@@ -147,6 +152,8 @@ class RustEngine:
             else:
                 if keyword == "const":
                     params = {"expected": params["expected_value"]}
+                elif keyword == "pattern":
+                    params = {**params, "hint": self._hints.get(params["pattern"])}
                 yield _problem(path, keyword, params)
 
 
@@ -159,6 +166,7 @@ class PythonEngine:
         self._validator = jsonschema.Draft202012Validator(
             dict(schema), registry=library.python_registry,
             format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+        self._hints = library.pattern_hints
 
     def is_valid(self, instance: Any) -> bool:
         return bool(self._validator.is_valid(instance))
@@ -191,7 +199,10 @@ class PythonEngine:
                                if f"{d!r} is a dependency of {name!r}" == error.message)
                 yield _problem((*path, missing), keyword, {})
             else:
-                yield _problem(path, keyword, _python_params(keyword, value, error))
+                params = _python_params(keyword, value, error)
+                if keyword == "pattern":
+                    params["hint"] = self._hints.get(value)
+                yield _problem(path, keyword, params)
 
 
 def _value_at(document: Any, path: Path) -> Any:
@@ -212,6 +223,8 @@ def _python_params(keyword: str, value: Any, error: Any) -> dict[str, Any]:
             return {"format": value}
         case "multipleOf":
             return {"multiple_of": value}
+        case "pattern":
+            return {"pattern": value}
         case _:
             return {"limit": value}
 

@@ -118,3 +118,15 @@ def test_plugin_schema_with_unresolvable_ref_stops_start_up() -> None:
         PluginHost(entry_points=False, extra={"testplugin": _plugin(schema)})
     assert caught.value.plugin == "testplugin"
     assert "does not compile" in caught.value.reason
+
+
+def test_pattern_hints_name_the_expected_form() -> None:
+    library = SchemaLibrary.with_shared()
+    assert library.pattern_hints["^[0-9]{10}$"] == "NHS number: 10 digits, no spaces."
+    # A pattern described twice: the schema first by $id wins; an undescribed one has none.
+    library.add({"$id": "https://example.invalid/b", "pattern": "^z$", "description": "B."},
+                where="b")
+    library.add({"$id": "https://example.invalid/a", "properties": {
+        "v": {"pattern": "^z$", "description": "A."}, "w": {"pattern": "^y$"}}}, where="a")
+    assert library.pattern_hints["^z$"] == "A."
+    assert "^y$" not in library.pattern_hints
