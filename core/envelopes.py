@@ -108,6 +108,10 @@ class ReturnPutSchema(Base):
     schema_version = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1),
                                     metadata={"description": "Form version to check against; "
                                               "default the newest offered."})
+    reason = fields.String(load_default=None, validate=validate.Length(1, 2000), metadata={
+        "description": "Why this revision: what changed and why (for an amendment, or the "
+                       "answer to the panel's query). Kept with the revision's event in the "
+                       "return's history."})
     # Set by the service only:
     review = fields.String(dump_only=True)
     agency = fields.String(dump_only=True)

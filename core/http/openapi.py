@@ -8,6 +8,7 @@ linked under ``x-forms``: a form document is described by its form, not here.
 
 from __future__ import annotations
 
+import copy
 import re
 from importlib import metadata
 from typing import Any
@@ -107,7 +108,9 @@ PLAIN: dict[str, dict[str, Any]] = {
         submitted_by=STR, warning_count=INT, href=STR)}, next_cursor=NULLABLE_STR),
     "ReviewList": _list("reviews", _ref("Review")),
     **PANEL,
-    "Plugin": _obj(name=STR, agency=STR, title=STR, version=STR, distribution=NULLABLE_STR,
+    # agency and title are null for a plugin that failed to load (see load_error)
+    "Plugin": _obj(name=STR, agency=NULLABLE_STR, title=NULLABLE_STR, version=STR,
+                   distribution=NULLABLE_STR,
                    builtin=BOOL, enabled=BOOL, forms={"type": "object"},
                    load_error=NULLABLE_STR),
     "PluginList": _list("plugins", _ref("Plugin")),
@@ -134,11 +137,52 @@ PROBLEM_MEMBERS: dict[str, dict[str, Any]] = {
     "state": {"type": "string", "description": "409 state change: the return's state now"},
     "allowed": {"type": "array", "items": STR,
                 "description": "409 state change: the states it may move to from here"},
+    "checks": {"type": "object", "description": "503 not ready: each readiness check and its "
+               "result (database and migrations true or false, plugins a summary)"},
+}
+
+
+TEXT_MEDIA: dict[str, dict[str, Any]] = {
+    # Streams that are not one JSON value: described as text, so a client (and
+    # schemathesis) does not try to parse them as the JSON answer's schema.
+    "application/x-ndjson": {"type": "string", "description": "newline-delimited JSON: one "
+                             "object per line, each an item of the JSON answer's list"},
+    "text/csv": {"type": "string", "description": "UTF-8 CSV (RFC 4180) with a header row"},
+}
+HEADER_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Location": {"type": "string", "format": "uri-reference"},
+    "Idempotent-Replayed": {"type": "string", "enum": ["true"]},
+    "Retry-After": {"type": "integer", "minimum": 0},
+}
+
+
+def _header(description: str, required: bool = True, *, name: str = "") -> dict[str, Any]:
+    return {"description": description, "required": required,
+            "schema": HEADER_SCHEMAS.get(name, STR)}
+
+
+AUTHENTICATED: dict[str, dict[str, Any]] = {
+    # What any authenticated route may answer, and the header core/errors.py sets on it.
+    "401": {"description": "no valid token", "headers": {"WWW-Authenticate": _header(
+        'how to authenticate: Bearer realm="scr-returns"', name="WWW-Authenticate")}},
+    "403": {"description": "this role may not use the route"},
+    "503": {"description": "the database is busy or unreachable, or the access could not "
+            "be audited; retry", "headers": {"Retry-After": _header(
+                "seconds to wait before retrying", name="Retry-After")}},
 }
 
 
 def openapi_path(template: str) -> str:
     return PARAM.sub(r"{\1}", template)
+
+
+def _content(schema: str, media_types: tuple[str, ...]) -> dict[str, Any]:
+    if schema == "Error":
+        return {"application/problem+json": {"schema": _ref("Error")}}
+    if schema == "Metrics":
+        return {"text/plain": {"schema": _ref("Metrics")}}
+    return {media: {"schema": _ref(schema) if media.endswith(("/json", "+json"))
+                    else TEXT_MEDIA.get(media, STR)} for media in media_types}
 
 
 def _operation(template: str, method: str, responder: Any) -> dict[str, Any]:
@@ -171,15 +215,21 @@ def _operation(template: str, method: str, responder: Any) -> dict[str, Any]:
         else:
             schema = declared_schema
             description = "success" if status < 400 else "see the problem's detail"
-        media = "application/problem+json" if schema == "Error" else "application/json"
-        media = "text/plain" if schema == "Metrics" else media
-        op["responses"][str(status)] = {"description": description,
-                                        "content": {media: {"schema": _ref(schema)}}}
+        op["responses"][str(status)] = {"description": description, "content": _content(
+            schema, doc.get("content_types", ("application/json",)))}
+    for status, headers in doc.get("response_headers", {}).items():
+        if str(status) not in op["responses"]:
+            raise ValueError(f"{method.upper()} {template}: headers for undeclared {status}")
+        op["responses"][str(status)]["headers"] = {
+            name: _header(*(given if isinstance(given, tuple) else (given, True)), name=name)
+            for name, given in headers.items()}
     if declared is not None and not declared.public:
         op["security"] = [{"bearer": []}]
-        for status, why in ((401, "no valid token"), (403, "this role may not use the route")):
-            op["responses"].setdefault(str(status), {"description": why, "content": {
-                "application/problem+json": {"schema": _ref("Error")}}})
+        for status, response in AUTHENTICATED.items():
+            found = op["responses"].setdefault(status, {"description": response["description"],
+                                                        "content": _content("Error", ())})
+            if "headers" in response:
+                found.setdefault("headers", {}).update(copy.deepcopy(response["headers"]))
         op["x-roles"] = list(declared.roles)
         op["x-binding"] = declared.binding
     op["responses"].setdefault("default", {"description": "an error", "content": {

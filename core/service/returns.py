@@ -31,7 +31,6 @@ from core.errors import (
     PreconditionFailedError,
     PreconditionRequiredError,
     Problem,
-    UnprocessableError,
     ValidationReport,
 )
 from core.memo import validation_scope
@@ -86,6 +85,8 @@ class _Pending:
     now: datetime
     entries: list[dict[str, Any]] = field(default_factory=list)
     """Its chronology rows, extracted before the write lock is taken."""
+    reason: str | None = None
+    """Why this revision, as the submitter said (kept on its event)."""
     audit: AuditEntry | None = None
 
 
@@ -189,7 +190,10 @@ class ReturnService:
             raise NotFoundError()
         document = envelope["document"]
         sha = jsonio.document_sha256(document)
+        reason = envelope.get("reason")
         fingerprint = hashlib.sha256(jsonio.dumps(
+            [ref, agency, form, envelope.get("schema_version"), sha, reason]
+            if reason is not None else  # as before reasons existed: stored keys still match
             [ref, agency, form, envelope.get("schema_version"), sha]).encode()).hexdigest()
         with self.store.read() as tx:  # one read: the first answer to a retry, or the review
             stored = (tx.stored_answer(principal.token_id, idempotency_key)
@@ -216,7 +220,7 @@ class ReturnService:
                            text=jsonio.document_text(document), sha256=sha, version=version,
                            warnings=[p.as_dict() for p in report.warnings], if_match=if_match,
                            key=idempotency_key, fingerprint=fingerprint, now=now,
-                           entries=entries, audit=audit)
+                           entries=entries, reason=reason, audit=audit)
         try:
             answer = self._store(pending)
         except sqlalchemy.exc.IntegrityError:
@@ -236,8 +240,10 @@ class ReturnService:
     @staticmethod
     def _replay(stored: StoredAnswer, fingerprint: str) -> Answer:
         if stored.fingerprint != fingerprint:
-            raise UnprocessableError("This Idempotency-Key was already used for a different "
-                                     "request; use a new key for a new request.")
+            message = ("This Idempotency-Key was already used for a different request; use a "
+                       "new key for a new request.")
+            raise EnvelopeInvalidError([Problem("", "request.idempotency_key.reused", message,
+                                                "error", "envelope")], message)
         return Answer(stored.status, stored.body, dict(stored.headers), replayed=True)
 
     def _store(self, p: _Pending) -> Answer:
@@ -307,7 +313,7 @@ class ReturnService:
             "resubmitted" if ret.state == "queried" else "amended"
         append_event(tx, ret.id, EventRecord(
             revision=number, action=action, from_state=None if first else ret.state,
-            to_state="submitted", comment=None, by=p.principal.token_id, at=p.now))
+            to_state="submitted", comment=p.reason, by=p.principal.token_id, at=p.now))
         insert_entries(tx, ret.id, number, p.entries)
         return rev
 

@@ -15,13 +15,16 @@ from core.service.exports import FORMATS, Format
 from core.storage.chronology import EntryFilter
 
 REVISION_MAX = 2**31 - 1
-STATE_CHANGE = StateChangeSchema()
 """Revision numbers are 32-bit integers in the database; anything larger cannot exist."""
+STATE_CHANGE = StateChangeSchema()
 
 PANEL: tuple[Role, ...] = ("panel",)
 PANEL_ADMIN: tuple[Role, ...] = ("panel", "admin")
 ACCEPTED: dict[str, Format] = {"application/json": "json", "application/x-ndjson": "ndjson",
                                "application/ndjson": "ndjson", "text/csv": "csv"}
+WILDCARDS = frozenset({"*/*", "application/*"})
+"""Accept ranges JSON falls under: with one sent, an Accept that matches nothing we make
+(or does not parse) gets JSON rather than 406."""
 
 
 class ReturnState:
@@ -76,14 +79,16 @@ def _format(req: falcon.Request) -> Format:
         if given not in FORMATS:
             raise BadRequestError(f"format is one of {', '.join(FORMATS)}.")
         return given
-    accept = req.get_header("Accept") or "*/*"
-    if "*/*" in accept or "application/*" in accept:
-        return "json"
+    # NOTE: client_prefers weighs q-values and, among equals, takes the first
+    # offered, so JSON (first in ACCEPTED) answers a bare */* or application/*.
     best = req.client_prefers(list(ACCEPTED))
-    if best is None:
-        raise falcon.HTTPNotAcceptable(description="The chronology comes as application/json,"
-                                       " application/x-ndjson or text/csv.")
-    return ACCEPTED[best]
+    if best is not None:
+        return ACCEPTED[best]
+    ranges = {r.split(";")[0].strip().lower() for r in req.accept.split(",")}
+    if ranges & WILDCARDS:
+        return "json"
+    raise falcon.HTTPNotAcceptable(description="The chronology comes as application/json,"
+                                   " application/x-ndjson or text/csv.")
 
 
 def _list(req: falcon.Request, name: str) -> tuple[str, ...]:

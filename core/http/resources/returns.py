@@ -8,13 +8,18 @@ import falcon
 
 from core.envelopes import ReturnPutSchema
 from core.errors import BadRequestError
-from core.http.openapi_doc import operation
+from core.http.openapi_doc import HeaderDocs, operation
 from core.http.policy import AGENCY, ANY, policy
 from core.http.resources.base import audit, body, principal, send, send_json
 from core.service import Services
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 PUT = ReturnPutSchema()  # marshmallow schemas keep no state between loads: built once
+STORED: HeaderDocs = {
+    "ETag": "the revision's ETag, for If-Match when amending",
+    "Location": "the return's URL",
+    "Idempotent-Replayed": ("true: the first answer to this Idempotency-Key, replayed; "
+                            "nothing was stored", False)}
 
 
 class ReturnItem:
@@ -26,7 +31,8 @@ class ReturnItem:
                responses={200: "ReturnSummary", 201: "ReturnSummary", 404: "Error",
                           409: "Error", 412: "Error", 422: "Error", 428: "Error"},
                headers={"If-Match": "the current ETag; required to amend",
-                        "Idempotency-Key": "a retry with the same key gets the first answer"})
+                        "Idempotency-Key": "a retry with the same key gets the first answer"},
+               response_headers={200: STORED, 201: STORED})
     def on_put(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str) -> None:
         key = req.get_header("Idempotency-Key")
@@ -42,7 +48,9 @@ class ReturnItem:
 
     @policy(roles=ANY, binding="review+agency", purpose=True)
     @operation("The latest revision of a return, with its document",
-               responses={200: "Return", 404: "Error"})
+               responses={200: "Return", 404: "Error"},
+               response_headers={200: {"ETag": "the revision's ETag, for If-Match when "
+                                       "amending"}})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str) -> None:
         send(resp, self.services.returns.latest(principal(req), ref, agency, form))
@@ -66,7 +74,8 @@ class RevisionItem:
         self.services = services
 
     @policy(roles=ANY, binding="review+agency", purpose=True)
-    @operation("One revision, unchanged", responses={200: "Revision", 404: "Error"})
+    @operation("One revision, unchanged", responses={200: "Revision", 404: "Error"},
+               response_headers={200: {"ETag": "this revision's ETag"}})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str, number: int) -> None:
         send(resp, self.services.returns.revision(principal(req), ref, agency, form, number))

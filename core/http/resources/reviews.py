@@ -11,6 +11,7 @@ from core.http.resources.base import audit, body, principal, send_json
 from core.service import Services
 from core.service.reviews import describe_review, review_etag
 
+ETAG = "the review's ETag, for If-Match on a PATCH"
 CREATE = ReviewSchema()
 PATCH = ReviewPatchSchema(partial=tuple(ReviewPatchSchema().fields))  # every field optional
 
@@ -21,7 +22,9 @@ class ReviewCollection:
 
     @policy(roles=ADMIN)
     @operation("Open a review", request="Review",
-               responses={201: "Review", 409: "Error", 422: "Error"})
+               responses={201: "Review", 409: "Error", 422: "Error"},
+               response_headers={201: {"Location": "the review's address",
+                                       "ETag": ETAG}})
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         review = self.services.reviews.create(body(req, CREATE), audit=audit(req))
         resp.location = f"/v1/reviews/{review.ref}"
@@ -40,7 +43,8 @@ class ReviewItem:
         self.services = services
 
     @policy(roles=ANY, binding="review")
-    @operation("One review", responses={200: "Review", 404: "Error"})
+    @operation("One review", responses={200: "Review", 404: "Error"},
+               response_headers={200: {"ETag": ETAG}})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
         review = self.services.reviews.get(principal(req), ref)
         resp.set_header("ETag", review_etag(review))
@@ -50,7 +54,8 @@ class ReviewItem:
     @operation("Change a review's status, title, scoping period, subjects, KLOEs or agencies",
                request="ReviewPatch",
                responses={200: "Review", 404: "Error", 412: "Error", 422: "Error"},
-               headers={"If-Match": "the review's ETag, to refuse a lost update"})
+               headers={"If-Match": "the review's ETag, to refuse a lost update"},
+               response_headers={200: {"ETag": ETAG}})
     def on_patch(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
         # Only the top level is optional: a nested object sent must be whole.
         changes = body(req, PATCH)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
 import falcon
 import pytest
-from falcon.testing import TestClient
+import sqlalchemy.exc
+from falcon.testing import Result, TestClient
 from openapi_spec_validator import validate
 
 from core.http import create_app
@@ -15,7 +17,10 @@ from core.http.openapi import METHODS, openapi_path
 from core.http.policy import policy_of
 from core.http.routes import routes
 from core.service import Services
-from tests.core.http.helpers import auth
+from core.service.exports import FORMATS
+from core.storage.store import Tx
+from tests.core.http.helpers import REF, RETURN, World, auth
+from tests.core.http.helpers import document as return_document
 
 
 @pytest.fixture
@@ -146,3 +151,97 @@ def test_every_x_forms_href_answers_with_that_version(
         assert response.status_code == 200, form["href"]
         assert response.json["version"] == form["version"]
         assert response.json["schema"]["$id"] == form["$id"]
+
+
+# -- media types and response headers ---------------------------------------------------
+CHRONOLOGY = "/v1/reviews/{ref}/chronology"
+ITEM = "/v1/reviews/{ref}/returns/{agency}/{form}"
+REVISION = ITEM + "/revisions/{number}"
+WATCHED = {"ETag", "Location", "Idempotent-Replayed", "WWW-Authenticate", "Retry-After"}
+"""Headers the service sets on some answers: each must be documented where it is sent."""
+
+
+def test_the_chronology_is_described_in_every_format_it_streams(
+        document: dict[str, Any]) -> None:
+    content = document["paths"][CHRONOLOGY]["get"]["responses"]["200"]["content"]
+    streamed = {media.split(";")[0] for media in FORMATS.values()}
+    assert set(content) == streamed == {"application/json", "application/x-ndjson",
+                                        "text/csv"}
+    assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/Chronology"}
+    # Not one JSON value: text, so nothing parses them as the JSON answer's schema.
+    assert content["application/x-ndjson"]["schema"]["type"] == "string"
+    assert content["text/csv"]["schema"]["type"] == "string"
+
+
+def test_the_put_documents_etag_and_location(document: dict[str, Any]) -> None:
+    responses = document["paths"][ITEM]["put"]["responses"]
+    for status in ("200", "201"):
+        headers = responses[status]["headers"]
+        assert headers["ETag"]["required"] is True, status
+        assert headers["Location"]["required"] is True, status
+        assert headers["Idempotent-Replayed"]["required"] is False, status
+        assert all(h["description"] and h["schema"] for h in headers.values()), status
+
+
+def test_the_return_and_revision_reads_document_their_etag(document: dict[str, Any]) -> None:
+    for path in (ITEM, REVISION):
+        etag = document["paths"][path]["get"]["responses"]["200"]["headers"]["ETag"]
+        assert etag["required"] is True and etag["schema"] == {"type": "string"}, path
+
+
+def test_every_authenticated_operation_documents_its_401_and_503_headers(
+        document: dict[str, Any]) -> None:
+    for path, item in document["paths"].items():
+        for method in set(item) & set(METHODS):
+            op = item[method]
+            if "security" not in op:
+                continue
+            responses = op["responses"]
+            assert "WWW-Authenticate" in responses["401"]["headers"], (path, method)
+            assert "Retry-After" in responses["503"]["headers"], (path, method)
+
+
+def documented_headers(document: dict[str, Any], path: str, method: str,
+                       status: int) -> dict[str, Any]:
+    found: dict[str, Any] = document["paths"][path][method]["responses"][str(status)]
+    return found.get("headers", {})
+
+
+def assert_headers_match(document: dict[str, Any], path: str, method: str,
+                         response: Result) -> None:
+    """Every required header documented is sent; every watched header sent is documented."""
+    documented = documented_headers(document, path, method, response.status_code)
+    sent = {name.lower() for name in response.headers}
+    required = {name for name, header in documented.items() if header["required"]}
+    assert {name.lower() for name in required} <= sent, (path, method, response.status_code)
+    undocumented = {n for n in WATCHED if n.lower() in sent} - set(documented)
+    assert not undocumented, (path, method, response.status_code, undocumented)
+
+
+def test_the_headers_sent_are_the_headers_documented(
+        services: Services, app: falcon.App[falcon.Request, falcon.Response],
+        document: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    world = World(services, TestClient(app))
+    key = {"Idempotency-Key": "openapi-1"}
+    first = world.put(return_document(), **key)
+    replayed = world.put(return_document(), **key)
+    amended = world.put(return_document(description="Amended."),
+                        **{"If-Match": first.headers["ETag"]})
+    assert (first.status_code, replayed.status_code, amended.status_code) == (201, 201, 200)
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    for response in (first, replayed, amended):
+        assert_headers_match(document, ITEM, "put", response)
+    assert_headers_match(document, ITEM, "get", world.get(RETURN))
+    assert_headers_match(document, REVISION, "get", world.get(RETURN + "/revisions/1"))
+    unauthenticated = world.client.simulate_get(f"/v1/reviews/{REF}/chronology")
+    assert unauthenticated.status_code == 401
+    assert_headers_match(document, CHRONOLOGY, "get", unauthenticated)
+
+    def locked(self: Tx, refs: list[str] | None = None) -> Any:
+        raise sqlalchemy.exc.OperationalError(
+            "SELECT ...", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(Tx, "reviews", locked)
+    busy = world.get("/v1/reviews")
+    assert busy.status_code == 503
+    assert_headers_match(document, "/v1/reviews", "get", busy)

@@ -148,6 +148,17 @@ ORDER = ["testing:t2", "gamma:g1", "alpha:a1", "testing:t1", "gamma:g2"]
     ("?format=ndjson", None, "application/x-ndjson"),
     ("", "text/csv", "text/csv"),
     ("?format=csv", None, "text/csv"),
+    # q-values decide; a wildcard at low quality does not outrank what is named.
+    ("", "text/csv, */*;q=0.1", "text/csv"),
+    ("", "application/x-ndjson;q=0.9, application/json;q=0.5", "application/x-ndjson"),
+    ("", "application/ndjson, application/*;q=0.2", "application/x-ndjson"),
+    ("", "text/*", "text/csv"),
+    ("", "*/*", "application/json"),
+    ("", "application/*", "application/json"),
+    ("", "text/csv, application/json", "application/json"),  # a tie: the default
+    ("", "text/html, */*;q=0", "application/json"),  # nothing wanted, a wildcard sent
+    ("", "nonsense, */*", "application/json"),  # unparseable, a wildcard sent
+    ("?format=ndjson", "text/csv, */*;q=0.1", "application/x-ndjson"),
 ])
 def test_chronology_formats(client: TestClient, tokens: Tokens, query: str,
                             accept: str | None, media: str) -> None:
@@ -166,6 +177,15 @@ def test_chronology_formats(client: TestClient, tokens: Tokens, query: str,
         assert rows[3]["description"] == "'" + HYPERLINK
         assert rows[2]["alpha.team_code"] == "A"
     assert ids == ORDER
+
+
+@pytest.mark.usefixtures("three")
+@pytest.mark.parametrize("accept", ["text/html", "image/*, text/plain", "text/csv;q=0"])
+def test_chronology_not_acceptable_without_a_wildcard(client: TestClient, tokens: Tokens,
+                                                      accept: str) -> None:
+    response = client.simulate_get(CHRONOLOGY, headers=h(tokens.panel, Accept=accept))
+    assert response.status_code == 406, response.text
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 @pytest.mark.usefixtures("three")

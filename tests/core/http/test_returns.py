@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from falcon.testing import TestClient
@@ -44,6 +45,35 @@ def test_idempotency_key_reused_for_another_request_is_refused(world: World) -> 
     other = world.put(document(description="Another visit."), **{"Idempotency-Key": "abc-2"})
     assert other.status_code == 422
     assert "Idempotency-Key" in other.json["detail"]
+    # Every 422 lists its problems (api.md), this one too.
+    assert [(p["pointer"], p["code"]) for p in other.json["problems"]] == [
+        ("", "request.idempotency_key.reused")]
+
+
+def _put_with_reason(world: World, doc: dict[str, Any], reason: Any, **headers: str) -> Any:
+    return world.client.simulate_put(RETURN, json={"document": doc, "reason": reason},
+                                     headers=auth(world.agency, **headers))
+
+
+def test_a_revision_keeps_why_it_was_made(world: World) -> None:
+    first = world.put(document())
+    amended = _put_with_reason(world, document(description="Seen with mother."),
+                               "Corrected after checking the visit notes.",
+                               **{"If-Match": first.headers["ETag"]})
+    assert amended.status_code == 200
+    events = world.get(RETURN + "/state").json["events"]
+    assert [(e["action"], e["comment"]) for e in events] == [
+        ("submitted", None), ("amended", "Corrected after checking the visit notes.")]
+    blank = _put_with_reason(world, document(description="Again."), "", **{"If-Match": "*"})
+    assert blank.status_code == 422
+    assert [p["pointer"] for p in blank.json["problems"]] == ["/reason"]
+
+
+def test_a_retry_with_another_reason_is_another_request(world: World) -> None:
+    key = {"Idempotency-Key": "why-1"}
+    assert _put_with_reason(world, document(), "First.", **key).status_code == 201
+    again = _put_with_reason(world, document(), "Second.", **key)
+    assert again.status_code == 422
 
 
 def test_identical_document_creates_no_new_revision(world: World) -> None:
