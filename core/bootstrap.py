@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core.catalog import Catalog
+from core.errors import PluginLoadError
 from core.plugins import PluginHost
 from core.service import Clock, Services, utcnow
 from core.settings import Settings
@@ -22,3 +23,16 @@ def build_services(settings: Settings, *, host: PluginHost | None = None,
         host = PluginHost(engine=settings.schema_engine, extra=extra_plugins)
     catalog = Catalog(host, store, refresh=settings.plugin_refresh_seconds)
     return Services(settings=settings, store=store, catalog=catalog, clock=clock)
+
+
+def refuse_missing_agencies(services: Services) -> None:
+    """Stop start-up if an enabled plugin failed to load: an agency must never go missing
+    unnoticed. A disabled one that fails is only listed, with its error, for the admin.
+
+    The command line does not call this, so that ``scr-returns plugins disable NAME``
+    still works to start without the broken plugin.
+    """
+    for failure in services.catalog.enabled_failures():
+        raise PluginLoadError(failure.name, f"{failure.error} (it is enabled: mend it, or "
+                              f"disable it with 'scr-returns plugins disable {failure.name}' "
+                              "to serve without it)")

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from core.plugins import LoadedForm, LoadedPlugin, PluginHost
+from core.plugins import LoadedForm, LoadedPlugin, PluginFailure, PluginHost
 from core.storage import Store
 
 
@@ -45,6 +45,14 @@ class Catalog:
 
     def is_enabled(self, plugin: LoadedPlugin) -> bool:
         return self._states().get(plugin.name, plugin.builtin)
+
+    def enabled_failures(self) -> list[PluginFailure]:
+        """Plugins that failed to load although they are enabled: agencies gone missing."""
+        if not self.host.failed:
+            return []  # no database read when every plugin loaded
+        states = self._states()
+        return [f for _, f in sorted(self.host.failed.items())
+                if states.get(f.name, f.builtin)]
 
     def plugins(self) -> list[tuple[LoadedPlugin, bool]]:
         """Every installed plugin with whether it is enabled now."""

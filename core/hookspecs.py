@@ -25,7 +25,8 @@ def scr_returns_register_agency() -> AgencySpec:  # type: ignore[empty-body]
     Called once per plugin at start-up; results are collected (one per
     plugin). Returns an :class:`~core.descriptors.AgencySpec`: its ``name`` is
     the agency's URL name (``[a-z][a-z0-9-]*``) and must be unique across all
-    installed plugins: two plugins claiming one agency stop start-up. Every form
+    installed plugins: of two plugins claiming one agency, the second fails to
+    load (see :mod:`core.plugins` for what a failed plugin does). Every form
     version's schema must pass the draft 2020-12 meta-schema and may ``$ref``
     the shared definitions in the top-level ``schemas/`` by their ``$id``.
     The hook must not do I/O beyond reading the plugin's own files, and must

@@ -12,16 +12,30 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import sqlalchemy.exc
+from sqlalchemy.engine import make_url
 
 from core import jsonio, metrics
 from core.audit import AuditEntry
 from core.auth import SYSTEM
-from core.bootstrap import build_services
+from core.bootstrap import build_services, refuse_missing_agencies
 from core.cli import db_cmd, plugins_cmd
-from core.errors import BadRequestError, PluginLoadError, ServiceError
-from core.service import Services
+from core.descriptors import RuleContext
+from core.errors import (
+    BadRequestError,
+    EnvelopeInvalidError,
+    NotFoundError,
+    PluginLoadError,
+    Problem,
+    ServiceError,
+    ValidationReport,
+)
+from core.plugins import PluginHost
+from core.service import Services, utcnow
 from core.settings import Settings
 from core.storage import make_engine, upgrade
+from core.storage.migrate import is_current
+from core.validation import validate_document
 
 T = TypeVar("T")
 
@@ -94,8 +108,12 @@ def serve(ctx: click.Context, host: str, port: int, workers: int,
     given = {name for name in ("host", "port", "workers")
              if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
     _migrate(settings)
-    try:  # refuse to start on a broken plugin before forking any worker
-        build_services(settings).store.engine.dispose()
+    try:  # refuse to start on a broken, enabled plugin before forking any worker
+        services = build_services(settings)
+        try:
+            refuse_missing_agencies(services)
+        finally:
+            services.store.engine.dispose()
     except PluginLoadError as exc:
         raise click.ClickException(f"cannot start: {exc}") from None
     where = settings.database_url if not settings.is_sqlite else \
@@ -148,8 +166,12 @@ plugins.add_command(plugins_cmd.check)
 
 @plugins.command("list")
 def plugins_list() -> None:
-    """Every installed plugin and whether it is enabled."""
+    """Every installed plugin: enabled, disabled, or failed to load and why."""
     for p in _services().plugins.list():
+        if p["load_error"] is not None:  # never offered; the log has the whole story
+            click.echo(f"{p['name']:<14} {'failed':<9} {p['version']:<8} failed to load: "
+                       f"{p['load_error']}")
+            continue
         state = "enabled" if p["enabled"] else "disabled"
         forms = ", ".join(f"{f} v{'/'.join(map(str, v))}" for f, v in p["forms"].items())
         click.echo(f"{p['name']:<14} {state:<9} {p['version']:<8} {p['title']}: {forms}")
@@ -213,6 +235,65 @@ def token_revoke(token_id: str) -> None:
     click.echo(f"{token_id} revoked")
 
 
+def plugin_host(settings: Settings) -> PluginHost:
+    """The installed plugins, loaded without a database (offline validation)."""
+    return PluginHost(engine=settings.schema_engine)
+
+
+def _validate_offline(settings: Settings, agency: str, form: str, document: Any,
+                      schema_version: int | None) -> ValidationReport:
+    """The API's review-less dry run over the installed plugins; no database is opened.
+
+    Whether an admin disabled the agency is stored in the database, so it is
+    not known here: every installed plugin that loads is used.
+    """
+    host = plugin_host(settings)
+    loaded = host.form(agency, form)
+    if loaded is None:
+        for failure in host.failed.values():
+            if agency in (failure.agency, failure.name):
+                raise click.ClickException(f"The plugin {failure.name!r} failed to load: "
+                                           f"{failure.error}")
+        raise NotFoundError(f"No form {form!r} for agency {agency!r}.")
+    newest = loaded.spec.newest
+    assert newest is not None  # the plugin host refuses a form with none offered
+    version = newest.version if schema_version is None else schema_version
+    chosen = loaded.spec.version(version)
+    if chosen is None or chosen.retired:  # as ReturnService refuses it
+        offered = ", ".join(str(v.version) for v in loaded.spec.offered)
+        raise EnvelopeInvalidError([Problem(
+            "/schema_version", "request.schema_version",
+            f"Version {version} of this form is not offered; offered: {offered}.",
+            "error", "envelope")])
+    now = utcnow()
+    context = RuleContext(agency=loaded.agency, form=loaded.spec.name, schema_version=version,
+                          today=settings.local_date(now), submitted_at=now,
+                          production=settings.production,
+                          config=settings.plugin_config.get(loaded.plugin, {}))
+    return validate_document(loaded.engines[version], loaded.spec.rules, document, context,
+                             plugin=loaded.plugin, cap=settings.problem_cap)
+
+
+def _services_over_migrated_database(settings: Settings) -> Services:
+    """The services, once the database is known to exist and be migrated; never creates it."""
+    if settings.is_sqlite:
+        path = make_url(settings.database_url).database
+        if path and path != ":memory:" and not Path(path).exists():
+            raise click.ClickException(f"no database at {path}: a review is read from the "
+                                       "database; run 'scr-returns db upgrade' first")
+    services = _services()
+    try:
+        with services.store.read() as tx:
+            current = is_current(tx.conn)
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot read the database: {type(exc).__name__}") \
+            from None
+    if not current:
+        raise click.ClickException("the database is not migrated: run 'scr-returns db "
+                                   "upgrade' first")
+    return services
+
+
 @main.command()
 @click.option("--agency", required=True)
 @click.option("--form", "form", required=True)
@@ -222,14 +303,23 @@ def token_revoke(token_id: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate(agency: str, form: str, schema_version: int | None, review: str | None,
              file: Path) -> None:
-    """Validate FILE (a form document) exactly as the API would; exit 1 if invalid."""
-    services = _services()
+    """Validate FILE (a form document) exactly as the API would; exit 1 if invalid.
+
+    Offline, against the installed plugins (enabled or not), touching no
+    database; with --review, the review is read from the database, which must
+    exist and be migrated.
+    """
+    settings = Settings.from_env()
     try:
-        document = jsonio.loads(file.read_bytes(), max_depth=services.settings.max_json_depth)
+        document = jsonio.loads(file.read_bytes(), max_depth=settings.max_json_depth)
         if not isinstance(document, dict):
             raise BadRequestError("The document must be a JSON object.")
-        report = services.returns.dry_run(SYSTEM, agency, form, document, schema_version,
-                                          review)
+        if review is None:
+            report = _validate_offline(settings, agency, form, document, schema_version)
+        else:
+            services = _services_over_migrated_database(settings)
+            report = services.returns.dry_run(SYSTEM, agency, form, document, schema_version,
+                                              review)
     except ServiceError as exc:
         raise click.ClickException(exc.detail) from None
     _echo_json(report.as_dict())

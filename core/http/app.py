@@ -6,7 +6,7 @@ from typing import Any
 
 import falcon
 
-from core.bootstrap import build_services
+from core.bootstrap import build_services, refuse_missing_agencies
 from core.http import audit, middleware, openapi, problems
 from core.http.media import media_handlers
 from core.http.observe import Observe
@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None, *,
     """A WSGI app over ``services`` (built from ``settings`` when not given)."""
     settings = settings or (services.settings if services else Settings.from_env())
     services = services or build_services(settings)
+    refuse_missing_agencies(services)
     stack: list[Any] = [middleware.RequestId(), Observe(), audit.Audit(services),
                         middleware.CleanPath(),
                         middleware.BodyLimit(settings.max_body_bytes),

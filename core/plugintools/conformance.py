@@ -42,9 +42,9 @@ def host_for(name: str) -> tuple[PluginHost, str]:
     """
     names = {ep.name for ep in metadata.entry_points(group=GROUP)}
     if name in names:
-        host = PluginHost(blocked=names - {name})
+        host = PluginHost(blocked=names - {name}, strict=True)
         return host, name
-    host = PluginHost()
+    host = PluginHost(strict=True)
     loaded = host.by_agency.get(name)
     if loaded is None:
         installed = ", ".join(sorted(names)) or "none"

@@ -1,4 +1,4 @@
-"""Enabling and disabling agency plugins at run time."""
+"""Enabling and disabling agency plugins at run time; listing them with any load error."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 from core.audit import AuditEntry
 from core.auth import Principal
 from core.catalog import Catalog
-from core.errors import NotFoundError
-from core.plugins import LoadedPlugin
+from core.errors import ConflictError, NotFoundError
+from core.plugins import LoadedPlugin, PluginFailure
 from core.storage import Store
 
 
@@ -28,6 +28,21 @@ def describe_plugin(plugin: LoadedPlugin, enabled: bool) -> dict[str, Any]:
     }
 
 
+def describe_failure(failure: PluginFailure) -> dict[str, Any]:
+    """A plugin that failed to load: never enabled, no forms, and why (one line)."""
+    return {
+        "name": failure.name,
+        "agency": failure.agency,
+        "title": None,
+        "version": failure.version,
+        "distribution": failure.distribution,
+        "builtin": failure.builtin,
+        "enabled": False,
+        "forms": {},
+        "load_error": failure.error,
+    }
+
+
 class PluginService:
     def __init__(self, store: Store, catalog: Catalog, clock: Callable[[], datetime]) -> None:
         self.store = store
@@ -35,17 +50,32 @@ class PluginService:
         self.clock = clock
 
     def list(self) -> list[dict[str, Any]]:
-        return [describe_plugin(p, on) for p, on in self.catalog.plugins()]
+        """Every installed plugin by name, those that failed to load included."""
+        listed = [describe_plugin(p, on) for p, on in self.catalog.plugins()]
+        listed += [describe_failure(f) for f in self.catalog.host.failed.values()]
+        return sorted(listed, key=lambda p: str(p["name"]))
 
     def set_enabled(self, principal: Principal, name: str, enabled: bool, *,
                     audit: AuditEntry | None = None) -> dict[str, Any]:
+        """Store the plugin's state; a plugin that failed to load may be disabled, not enabled.
+
+        Disabling a broken plugin is kept, so that it stays off once it is mended.
+        """
         plugin = self.catalog.host.plugins.get(name)
-        if plugin is None:
+        failure = self.catalog.host.failed.get(name)
+        if plugin is not None:
+            described = describe_plugin(plugin, enabled)
+        elif failure is None:
             raise NotFoundError(f"No plugin named {name!r} is installed.")
+        elif enabled:
+            raise ConflictError(f"Plugin {name!r} failed to load ({failure.error}); it cannot "
+                                "be enabled until it is mended and the service restarted.")
+        else:
+            described = describe_failure(failure)
         with self.store.write() as tx:
             now = self.clock()
             tx.set_plugin_state(name, enabled, by=principal.token_id, now=now)
             if audit is not None:
                 audit.append(tx, 200, now, target=name)
         self.catalog.invalidate()
-        return describe_plugin(plugin, enabled)
+        return described

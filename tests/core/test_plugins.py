@@ -1,8 +1,14 @@
-"""The plugin host refuses, naming the plugin, anything that would fail later."""
+"""The plugin host refuses, naming the plugin, anything that would fail later.
+
+A plugin handed in directly raises (whoever built the host chose it), and so
+do the first tests below; an installed plugin (an entry point) that fails is
+left out and listed in ``host.failed`` instead, so the others still load.
+"""
 
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -11,7 +17,7 @@ import pytest
 
 from core import AgencySpec, FormSpec, FormVersion, hookimpl
 from core.errors import PluginLoadError
-from core.plugins import GROUP, PluginHost
+from core.plugins import ERROR_MAX, GROUP, PluginHost
 from core.schemas import DRAFT
 from tests import testplugin
 
@@ -165,9 +171,106 @@ def fake_entry_points(monkeypatch: pytest.MonkeyPatch, *eps: FakeEntryPoint) -> 
     monkeypatch.setattr("core.plugins.metadata.entry_points", entry_points)
 
 
-def test_an_entry_point_whose_import_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+def installed(monkeypatch: pytest.MonkeyPatch, **plugins: object) -> PluginHost:
+    """A host over these plugins as installed packages (entry points), in this order."""
+    fake_entry_points(monkeypatch, *(
+        FakeEntryPoint(name, f"{name}_scr", plugin, FakeDistribution(f"{name}-scr", "2.1"))
+        for name, plugin in plugins.items()))
+    return PluginHost()
+
+
+def test_an_entry_point_whose_import_fails_is_listed_not_fatal(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    fake_entry_points(monkeypatch,
+                      FakeEntryPoint("acme", "acme_scr_plugin",
+                                     dist=FakeDistribution("acme-scr", "2.1")),
+                      FakeEntryPoint("testing", "tests.testplugin", testplugin))
+    with caplog.at_level(logging.ERROR, logger="core.plugins"):
+        loaded = PluginHost()
+    assert set(loaded.plugins) == {"testing"}
+    failure = loaded.failed["acme"]
+    assert failure.error == ("failed to import 'acme_scr_plugin': ModuleNotFoundError: "
+                             "No module named 'acme_scr_plugin'")
+    assert (failure.distribution, failure.version, failure.agency) == ("acme-scr", "2.1", None)
+    assert not failure.builtin
+    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "'acme'" in record.getMessage() and "ModuleNotFoundError" in record.getMessage()
+
+
+def test_strict_raises_as_a_checking_tool_wants(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_entry_points(monkeypatch, FakeEntryPoint("acme", "acme_scr_plugin"))
-    refused(PluginHost, "acme", "acme_scr_plugin", "ModuleNotFoundError")
+    refused(lambda: PluginHost(strict=True), "acme", "acme_scr_plugin", "ModuleNotFoundError")
+
+
+@pytest.mark.parametrize(("plugin", "words"), [
+    (Plugin(agency(versions=())), "versions"),
+    (Plugin(agency(name="Acme Agency")), "agency name"),
+    (Plugin(agency(versions=(FormVersion(1, {**SCHEMA, "type": "thing"}),))),
+     "meta-schema"),
+    (Plugin(agency(versions=(FormVersion(1, {**SCHEMA, "properties": {"summary": {
+        "$ref": "https://scr-returns.invalid/schemas/common/nowhere.v1.json"}}}),))),
+     "does not compile"),
+    (Misspelt(), "scr_returns_register_agnecy"),
+], ids=["no-versions", "agency-name", "meta-schema", "compile", "misspelt-hook"])
+def test_an_installed_plugin_that_fails_leaves_the_others_loaded(
+        monkeypatch: pytest.MonkeyPatch, plugin: object, words: str) -> None:
+    loaded = installed(monkeypatch, acme=plugin, testing=testplugin)
+    assert set(loaded.plugins) == {"testing"} and set(loaded.failed) == {"acme"}
+    assert loaded.form("testing", "chronology") is not None
+    assert words in loaded.failed["acme"].error
+    assert loaded.pm.get_plugin("acme") is None  # its hooks are never called again
+
+
+def test_a_hook_that_raises_is_listed_with_the_exception(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    class Raising:
+        @hookimpl
+        def scr_returns_register_agency(self) -> AgencySpec:
+            raise ValueError("cannot read my schemas\n  at line 3")
+
+    loaded = installed(monkeypatch, acme=Raising(), testing=testplugin)
+    assert loaded.failed["acme"].error == \
+        "scr_returns_register_agency raised ValueError: cannot read my schemas at line 3"
+
+
+def test_the_second_claim_to_an_agency_is_listed_the_first_loads(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded = installed(monkeypatch, zeta=Plugin(agency()), acme=Plugin(agency()))
+    assert set(loaded.plugins) == {"acme"} and loaded.by_agency["acme"].name == "acme"
+    failure = loaded.failed["zeta"]
+    assert failure.agency == "acme"
+    assert "agency 'acme' is already provided by plugin 'acme'" in failure.error
+
+
+def test_a_schema_id_another_plugin_uses_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    other = {**SCHEMA, "required": ["summary"]}  # same $id, another schema
+    loaded = installed(monkeypatch, acme=Plugin(agency()),
+                       zeta=Plugin(agency(name="zeta", versions=(FormVersion(1, other),))))
+    assert set(loaded.plugins) == {"acme"}
+    assert "is already used by another schema" in loaded.failed["zeta"].error
+
+
+def test_a_plugin_resolves_only_the_shared_schemas_and_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    borrowing = {**SCHEMA, "$id": "https://scr-returns.invalid/schemas/zeta/report.v1.json",
+                 "properties": {"summary": {"$ref": str(SCHEMA["$id"])}}}
+    loaded = installed(
+        monkeypatch, acme=Plugin(agency()),
+        zeta=Plugin(agency(name="zeta", versions=(FormVersion(1, borrowing),))))
+    assert set(loaded.plugins) == {"acme"}
+    assert "zeta/report v1: schema does not compile" in loaded.failed["zeta"].error
+    assert str(SCHEMA["$id"]) in loaded.library
+    assert str(borrowing["$id"]) not in loaded.library
+
+
+def test_a_long_load_error_is_cut_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Raising:
+        @hookimpl
+        def scr_returns_register_agency(self) -> AgencySpec:
+            raise RuntimeError("x" * 5000)
+
+    error = installed(monkeypatch, acme=Raising()).failed["acme"].error
+    assert len(error) == ERROR_MAX and error.endswith("…")
 
 
 def test_entry_points_load_with_their_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -190,10 +293,42 @@ def test_a_blocked_entry_point_is_not_imported(monkeypatch: pytest.MonkeyPatch) 
 
 def test_a_bad_plugin_name(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_entry_points(monkeypatch, FakeEntryPoint("Acme", "acme", Plugin(agency())))
-    refused(PluginHost, "Acme", "plugin name")
+    loaded = PluginHost()
+    assert not loaded.plugins
+    assert "plugin name" in loaded.failed["Acme"].error
+    refused(lambda: PluginHost(strict=True), "Acme", "plugin name")
+
+
+def test_two_installed_plugins_under_one_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_entry_points(
+        monkeypatch,
+        FakeEntryPoint("acme", "acme", Plugin(agency()), FakeDistribution("acme-scr", "2.1")),
+        FakeEntryPoint("acme", "acme2", Plugin(agency(name="other")),
+                       FakeDistribution("acme-fork", "9.0")))
+    loaded = PluginHost()
+    assert loaded.plugins["acme"].distribution == "acme-scr"  # the first keeps its name
+    assert loaded.form("acme", "report") is not None
+    failure = loaded.failed["acme"]
+    assert failure.distribution == "acme-fork" and "two plugins" in failure.error
 
 
 def test_one_plugin_registered_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_entry_points(monkeypatch, FakeEntryPoint("acme", "acme", Plugin(agency())))
     refused(lambda: PluginHost(extra={"acme": Plugin(agency(name="other"))}), "acme",
             "two plugins")
+
+
+def install_with_a_broken_plugin(monkeypatch: pytest.MonkeyPatch) -> PluginHost:
+    """A host as installed: ``acme`` fails to import; ``testing`` (built in), ``zeta`` load."""
+    fake_entry_points(
+        monkeypatch,
+        FakeEntryPoint("acme", "acme_scr_plugin", dist=FakeDistribution("acme-scr", "2.1")),
+        FakeEntryPoint("testing", "tests.testplugin", testplugin,
+                       FakeDistribution("scr-returns", "0.1.0")),
+        FakeEntryPoint("zeta", "zeta_scr", Plugin(agency(name="zeta")),
+                       FakeDistribution("zeta-scr", "1.0")))
+    return PluginHost()
+
+
+BROKEN_ERROR = ("failed to import 'acme_scr_plugin': ModuleNotFoundError: "
+                "No module named 'acme_scr_plugin'")

@@ -18,7 +18,8 @@ class PluginCollection:
         self.services = services
 
     @policy(roles=ADMIN)
-    @operation("Installed plugins: name, version, forms, enabled", responses={200: "PluginList"})
+    @operation("Installed plugins: name, version, forms, enabled, any load error",
+               responses={200: "PluginList"})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         send_json(resp, {"plugins": self.services.plugins.list()})
 
@@ -31,7 +32,8 @@ class PluginSwitch:
         self.enabled = enabled
 
     @policy(roles=ADMIN)
-    @operation("Enable or disable a plugin at run time", responses={200: "Plugin", 404: "Error"})
+    @operation("Enable or disable a plugin at run time (one that failed to load: 409)",
+               responses={200: "Plugin", 404: "Error", 409: "Error"})
     def on_post(self, req: falcon.Request, resp: falcon.Response, name: str) -> None:
         send_json(resp, self.services.plugins.set_enabled(principal(req), name, self.enabled,
                                                           audit=audit(req)))

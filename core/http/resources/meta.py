@@ -7,8 +7,10 @@ import os
 
 import falcon
 
+from core.errors import ServiceUnavailableError
 from core.http.openapi_doc import operation
 from core.http.policy import policy
+from core.http.problems import write_problem
 from core.http.resources.base import send_json
 from core.service import Services
 from core.storage.migrate import is_current
@@ -25,6 +27,17 @@ class Health:
 
 
 class Ready:
+    """Ready to take traffic: the database answers and its schema is current.
+
+    ``checks`` reports each check: ``database`` and ``migrations`` (booleans)
+    and ``plugins`` ("5 loaded", or "4 loaded, 1 failed to load: acme"). A
+    plugin that failed to load is reported but does not make the instance
+    unready: every other agency still works, and an instance taken out of the
+    load balancer would serve none of them; the admin sees the error in
+    ``GET /v1/admin/plugins``. Not ready answers 503 as a problem, with
+    ``checks`` as an extension member.
+    """
+
     def __init__(self, services: Services) -> None:
         self.services = services
 
@@ -32,17 +45,27 @@ class Ready:
     @operation("Database reachable, migrations current, plugins loaded",
                responses={200: "Health", 503: "Error"})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        checks = {"database": False, "migrations": False,
-                  "plugins": len(self.services.catalog.host.plugins)}
+        host = self.services.catalog.host
+        plugins = f"{len(host.plugins)} loaded"
+        if host.failed:
+            plugins += f", {len(host.failed)} failed to load: {', '.join(sorted(host.failed))}"
+        checks: dict[str, object] = {"database": False, "migrations": False,
+                                     "plugins": plugins}
         try:
             with self.services.store.read() as tx:
                 checks["database"] = True
                 checks["migrations"] = is_current(tx.conn)
         except Exception as exc:
             log.warning("readiness check failed: %s", type(exc).__name__)
-        ready = bool(checks["database"] and checks["migrations"])
-        send_json(resp, {"status": "ready" if ready else "not ready", "checks": checks},
-                  200 if ready else 503)
+        if checks["database"] and checks["migrations"]:
+            send_json(resp, {"status": "ready", "checks": checks})
+            return
+        reason = ("the database schema is not current; run 'scr-returns db upgrade'"
+                  if checks["database"] else "the database cannot be reached")
+        unavailable = ServiceUnavailableError
+        write_problem(req, resp, status=unavailable.status, type_=unavailable.type,
+                      title=unavailable.title, detail=f"Not ready: {reason}.",
+                      extra={"checks": checks})
 
 
 class OpenAPI:

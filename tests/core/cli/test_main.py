@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from core.service import Services
 from core.settings import Settings
 from core.storage.migrate import is_current
 from tests.core.http.helpers import REF, World, auth, document
+from tests.core.test_plugins import BROKEN_ERROR, Misspelt, install_with_a_broken_plugin
 
 # The module, not the click group that ``core.cli`` re-exports under the same name.
 cli = importlib.import_module("core.cli.main")
@@ -47,6 +50,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         return built
 
     monkeypatch.setattr(cli, "build_services", services_over_test_host)
+    monkeypatch.setattr(cli, "plugin_host", lambda settings: test_host)
     yield data
     while STARTED:
         STARTED.pop().store.engine.dispose()
@@ -214,17 +218,110 @@ def test_validate_refuses_what_the_api_refuses(tmp_path: Path, cli_env: Path,
     assert "Error:" in result.output
 
 
-def test_a_plugin_that_fails_to_load_stops_the_cli(cli_env: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from core.errors import PluginLoadError
+def test_a_plugin_handed_in_directly_that_fails_stops_the_cli(
+        cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whoever builds the host with a broken plugin of their choosing is told at once."""
+    def with_a_broken_plugin(settings: Settings, **_: Any) -> Services:
+        return build_services(settings, extra_plugins={"acme": Misspelt()})
 
-    def broken(settings: Settings, **_: Any) -> Services:
-        raise PluginLoadError("acme", "failed to import 'acme': ImportError")
-
-    monkeypatch.setattr(cli, "build_services", broken)
+    monkeypatch.setattr(cli, "build_services", with_a_broken_plugin)
     result = run("plugins", "list")
     assert result.exit_code == 1
     assert "acme" in result.output and "cannot start" in result.output
+
+
+@pytest.fixture
+def broken_install(shared_db: str, monkeypatch: pytest.MonkeyPatch) -> PluginHost:
+    """The CLI over installed plugins of which ``acme`` failed to load."""
+    host = install_with_a_broken_plugin(monkeypatch)
+
+    def services_over(settings: Settings, **_: Any) -> Services:
+        built = build_services(settings, host=host)
+        STARTED.append(built)
+        return built
+
+    monkeypatch.setattr(cli, "build_services", services_over)
+    monkeypatch.setattr(cli, "plugin_host", lambda settings: host)
+    return host
+
+
+def test_plugins_list_shows_a_plugin_that_failed_to_load(broken_install: PluginHost) -> None:
+    listed = run("plugins", "list")
+    assert listed.exit_code == 0, listed.output
+    assert _plugin_line(listed.output, "acme").split(None, 3)[1:] == [
+        "failed", "2.1", f"failed to load: {BROKEN_ERROR}"]
+    assert "enabled" in _plugin_line(listed.output, "testing").split()
+    assert "disabled" in _plugin_line(listed.output, "zeta").split()
+    enable = run("plugins", "enable", "acme")
+    assert enable.exit_code == 1
+    assert "'acme' failed to load" in enable.output
+    assert "failed" in _plugin_line(run("plugins", "list").output, "acme").split()
+
+
+def test_serve_refuses_to_start_while_a_failed_plugin_is_enabled(
+        broken_install: PluginHost, services: Services) -> None:
+    with services.store.write() as tx:  # e.g. enabled before an upgrade broke it
+        tx.set_plugin_state("acme", True, by=None, now=datetime(2026, 11, 26, tzinfo=UTC))
+    refused = run("serve", "--port", "1")  # refused before gunicorn binds anything
+    assert refused.exit_code == 1
+    assert "cannot start" in refused.output and "acme" in refused.output
+    assert "scr-returns plugins disable acme" in refused.output
+    # The way out works from the shell, broken plugin and all.
+    assert run("plugins", "disable", "acme").exit_code == 0
+
+
+def test_validate_names_the_plugin_that_failed_to_load(tmp_path: Path,
+                                                       broken_install: PluginHost) -> None:
+    file = tmp_path / "doc.json"
+    file.write_text("{}", encoding="utf-8")
+    result = run("validate", "--agency", "acme", "--form", "report", str(file))
+    assert result.exit_code == 1
+    assert f"The plugin 'acme' failed to load: {BROKEN_ERROR}" in result.output
+
+
+@pytest.mark.parametrize(("agency", "form", "doc", "valid"), [
+    ("testing", "chronology", document(), True),
+    ("testing", "chronology", document(date="2024-02-30"), False),
+    ("zeta", "report", {"summary": "Seen weekly."}, True),  # installed, never enabled
+    ("zeta", "report", {"summary": 3}, False),
+], ids=["valid", "invalid", "third-party-valid", "third-party-invalid"])
+def test_validate_offline_touches_no_database(
+        tmp_path: Path, cli_env: Path, monkeypatch: pytest.MonkeyPatch, agency: str,
+        form: str, doc: dict[str, Any], valid: bool) -> None:
+    host = install_with_a_broken_plugin(monkeypatch)
+    monkeypatch.setattr(cli, "plugin_host", lambda settings: host)
+    file = tmp_path / "doc.json"
+    file.write_text(json.dumps(doc), encoding="utf-8")
+    result = run("validate", "--agency", agency, "--form", form, str(file))
+    assert result.exit_code == (0 if valid else 1), result.output
+    assert json.loads(result.stdout)["valid"] is valid
+    assert not cli_env.exists()  # no data folder, so no database file either
+    assert not STARTED  # the services (and their database) were never built
+
+
+def test_validate_with_a_review_and_no_database_says_so(tmp_path: Path,
+                                                        cli_env: Path) -> None:
+    file = tmp_path / "doc.json"
+    file.write_text(json.dumps(document()), encoding="utf-8")
+    result = run("validate", "--agency", "testing", "--form", "chronology", "--review", REF,
+                 str(file))
+    assert result.exit_code == 1
+    assert "no database at" in result.output and "db upgrade" in result.output
+    assert "Traceback" not in result.output
+    assert not (cli_env / "scr-returns.sqlite3").exists()
+
+
+def test_validate_with_a_review_and_an_unmigrated_database_says_so(
+        tmp_path: Path, cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "empty.sqlite3"
+    sqlite3.connect(path).close()
+    monkeypatch.setenv("SCR_RETURNS_DATABASE_URL", f"sqlite:///{path}")
+    file = tmp_path / "doc.json"
+    file.write_text(json.dumps(document()), encoding="utf-8")
+    result = run("validate", "--agency", "testing", "--form", "chronology", "--review", REF,
+                 str(file))
+    assert result.exit_code == 1
+    assert "the database is not migrated" in result.output
 
 
 def test_the_cli_writes_the_configured_database(shared_db: str, services: Services) -> None:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from falcon.testing import TestClient
 
+from core.bootstrap import build_services
+from core.http import create_app
 from core.service import Services
+from core.settings import Settings
+from core.storage import Store, make_engine
+from tests.conftest import Clock
 from tests.core.http.helpers import REF, World, auth
+from tests.core.http.test_problems import assert_problem
+from tests.core.test_plugins import BROKEN_ERROR, install_with_a_broken_plugin
 
 
 @pytest.fixture
@@ -51,3 +60,45 @@ def test_plugins_listed_with_state(world: World) -> None:
                                       headers=auth(world.admin)).status_code == 404
     assert world.client.simulate_post("/v1/admin/plugins/testing/disable",
                                       headers=auth(world.panel)).status_code == 403
+
+
+@pytest.fixture
+def broken_world(settings: Settings, clock: Clock,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    """A deployment where the installed plugin ``acme`` failed to load."""
+    host = install_with_a_broken_plugin(monkeypatch)
+    store = Store(make_engine(settings.database_url))
+    services = build_services(settings, host=host, store=store, clock=clock)
+    yield World(services, TestClient(create_app(services=services)))
+    store.engine.dispose()
+
+
+def test_a_plugin_that_failed_to_load_is_listed_with_its_error(broken_world: World) -> None:
+    response = broken_world.get("/v1/admin/plugins")
+    assert response.status_code == 200
+    plugins = {p["name"]: p for p in response.json["plugins"]}
+    assert list(plugins) == ["acme", "testing", "zeta"]
+    assert plugins["acme"] == {
+        "name": "acme", "agency": None, "title": None, "version": "2.1",
+        "distribution": "acme-scr", "builtin": False, "enabled": False, "forms": {},
+        "load_error": BROKEN_ERROR}
+    assert "Traceback" not in response.text
+    assert plugins["testing"]["load_error"] is None and plugins["testing"]["enabled"]
+    assert plugins["zeta"]["load_error"] is None and not plugins["zeta"]["enabled"]
+
+
+def test_a_plugin_that_failed_to_load_cannot_be_enabled(broken_world: World) -> None:
+    enable = broken_world.client.simulate_post("/v1/admin/plugins/acme/enable",
+                                               headers=auth(broken_world.admin))
+    problem = assert_problem(enable, 409)
+    assert "'acme' failed to load" in problem["detail"] and BROKEN_ERROR in problem["detail"]
+    disable = broken_world.client.simulate_post("/v1/admin/plugins/acme/disable",
+                                                headers=auth(broken_world.admin))
+    assert disable.status_code == 200 and disable.json["load_error"] == BROKEN_ERROR
+    agencies = broken_world.get("/v1/agencies").json["agencies"]
+    assert [a["name"] for a in agencies] == ["testing"]
+    zeta = broken_world.client.simulate_post("/v1/admin/plugins/zeta/enable",
+                                             headers=auth(broken_world.admin))
+    assert zeta.status_code == 200  # the others are unaffected
+    agencies = broken_world.get("/v1/agencies").json["agencies"]
+    assert [a["name"] for a in agencies] == ["testing", "zeta"]

@@ -1,0 +1,73 @@
+"""The public routes: readiness answers 503 as a problem, and reports plugins that failed."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from falcon.testing import TestClient
+
+from core.bootstrap import build_services
+from core.http import create_app
+from core.plugins import PluginHost
+from core.service import Services
+from core.settings import Settings
+from core.storage import Store, make_engine
+from tests.core.http.test_problems import assert_problem
+from tests.core.test_plugins import install_with_a_broken_plugin
+
+Build = Callable[[str, PluginHost], TestClient]
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Iterator[Build]:
+    """A client over a deployment on ``database_url`` with ``host``'s plugins."""
+    started: list[Services] = []
+
+    def make(database_url: str, host: PluginHost) -> TestClient:
+        settings = Settings(data_dir=tmp_path, database_url=database_url)
+        services = build_services(settings, host=host,
+                                  store=Store(make_engine(settings.database_url)))
+        started.append(services)
+        return TestClient(create_app(services=services))
+
+    yield make
+    for services in started:
+        services.store.engine.dispose()
+
+
+def test_ready(client: TestClient) -> None:
+    response = client.simulate_get("/v1/ready")
+    assert response.status_code == 200
+    assert response.json == {"status": "ready", "checks": {
+        "database": True, "migrations": True, "plugins": "1 loaded"}}
+
+
+def test_a_plugin_that_failed_to_load_is_named_but_the_instance_is_ready(
+        database_url: str, build: Build, monkeypatch: pytest.MonkeyPatch) -> None:
+    response = build(database_url, install_with_a_broken_plugin(monkeypatch)) \
+        .simulate_get("/v1/ready")
+    assert response.status_code == 200
+    assert response.json["checks"]["plugins"] == "2 loaded, 1 failed to load: acme"
+
+
+def test_migrations_behind_answer_503_as_a_problem(tmp_path: Path, build: Build,
+                                                   test_host: PluginHost) -> None:
+    path = tmp_path / "never-migrated.sqlite3"
+    sqlite3.connect(path).close()
+    response = build(f"sqlite:///{path}", test_host).simulate_get("/v1/ready")
+    body = assert_problem(response, 503)
+    assert body["checks"] == {"database": True, "migrations": False, "plugins": "1 loaded"}
+    assert "db upgrade" in body["detail"]
+
+
+def test_an_unreachable_database_answers_503_as_a_problem(tmp_path: Path, build: Build,
+                                                          test_host: PluginHost) -> None:
+    folder = tmp_path / "a-folder-not-a-database"
+    folder.mkdir()
+    response = build(f"sqlite:///{folder}", test_host).simulate_get("/v1/ready")
+    body = assert_problem(response, 503)
+    assert body["checks"] == {"database": False, "migrations": False, "plugins": "1 loaded"}
+    assert body["detail"] == "Not ready: the database cannot be reached."
