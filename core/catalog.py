@@ -43,16 +43,15 @@ class Catalog:
     def invalidate(self) -> None:
         self._read_at = float("-inf")
 
-    def is_enabled(self, plugin: LoadedPlugin) -> bool:
+    def is_enabled(self, plugin: LoadedPlugin | PluginFailure) -> bool:
+        """Its stored state, else the default: built-in agencies on, installed ones off."""
         return self._states().get(plugin.name, plugin.builtin)
 
     def enabled_failures(self) -> list[PluginFailure]:
         """Plugins that failed to load although they are enabled: agencies gone missing."""
         if not self.host.failed:
             return []  # no database read when every plugin loaded
-        states = self._states()
-        return [f for _, f in sorted(self.host.failed.items())
-                if states.get(f.name, f.builtin)]
+        return [f for _, f in sorted(self.host.failed.items()) if self.is_enabled(f)]
 
     def plugins(self) -> list[tuple[LoadedPlugin, bool]]:
         """Every installed plugin with whether it is enabled now."""

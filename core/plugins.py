@@ -207,7 +207,12 @@ class PluginHost:
                     impl.plugin_name, "scr_returns_register_agency must return an AgencySpec"))
                 continue
             specs.append((impl.plugin_name, spec))
-        return sorted(specs)
+        # Built-in plugins first: on a clash over an agency name or a schema $id, an
+        # installed package never displaces a built-in agency (and its stored returns).
+        return sorted(specs, key=lambda item: (not self._builtin(item[0]), item[0]))
+
+    def _builtin(self, plugin: str) -> bool:
+        return self._dist.get(plugin, (None, "0"))[0] == BUILTIN_DIST or plugin in self._direct
 
     def _collect(self) -> None:
         claimed: dict[str, str] = {}
@@ -232,8 +237,7 @@ class PluginHost:
             claimed[spec.name] = plugin
             dist, version = self._dist.get(plugin, (None, "0"))
             accepted.append(LoadedPlugin(plugin, spec, dist, spec.version or version,
-                                         dist == BUILTIN_DIST or plugin in self._direct,
-                                         forms))
+                                         self._builtin(plugin), forms))
         self.library = SchemaLibrary(
             [*self._shared, *(s for p in accepted for _, s in _schemas(p.agency))])
         for loaded in accepted:

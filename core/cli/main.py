@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
+import pwd
 import socket
 import sys
 from collections.abc import Callable
@@ -56,7 +56,18 @@ def _migrate(settings: Settings) -> None:
         engine.dispose()
 
 
-def _audited(command: str, action: Callable[[Services, AuditEntry], T]) -> T:
+def _os_user() -> str:
+    """Who runs this command, from the process's user id (not the environment, which
+    anyone can set)."""
+    uid = os.getuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # e.g. a container run under an id with no passwd entry
+        return f"uid{uid}"
+
+
+def _audited(command: str, action: Callable[[Services, AuditEntry], T],
+             target: str | None = None) -> T:
     """Run an administrative command with its audit record: which, run by whom, where.
 
     The service appends the record in the change's own transaction, as for an
@@ -64,8 +75,9 @@ def _audited(command: str, action: Callable[[Services, AuditEntry], T]) -> T:
     refused command is recorded with its status too, then reported.
     """
     services = _services()
-    entry = AuditEntry(request_id=f"cli:{getpass.getuser()}@{socket.gethostname()}",
-                       method="CLI", route=f"scr-returns {command}", role="cli")
+    entry = AuditEntry(request_id=f"cli:{_os_user()}@{socket.gethostname()}",
+                       method="CLI", route=f"scr-returns {command}", role="cli",
+                       target=target)
     try:
         return action(services, entry)
     except ServiceError as exc:
@@ -194,7 +206,7 @@ def plugins_disable(name: str) -> None:
 def _set_plugin(name: str, enabled: bool) -> None:
     _audited(f"plugins {'enable' if enabled else 'disable'}",
              lambda services, audit: services.plugins.set_enabled(SYSTEM, name, enabled,
-                                                                  audit=audit))
+                                                                  audit=audit), target=name)
     click.echo(f"{name} {'enabled' if enabled else 'disabled'}")
 
 
@@ -231,7 +243,8 @@ def token_list() -> None:
 def token_revoke(token_id: str) -> None:
     """Revoke a token; refused from the next request on."""
     _audited("token revoke",
-             lambda services, audit: services.tokens.revoke(token_id, audit=audit))
+             lambda services, audit: services.tokens.revoke(token_id, audit=audit),
+             target=token_id)
     click.echo(f"{token_id} revoked")
 
 

@@ -138,7 +138,7 @@ PROBLEM_MEMBERS: dict[str, dict[str, Any]] = {
     "allowed": {"type": "array", "items": STR,
                 "description": "409 state change: the states it may move to from here"},
     "checks": {"type": "object", "description": "503 not ready: each readiness check and its "
-               "result (database and migrations true or false, plugins a summary)"},
+               "result (database and migrations true or false, plugins and plugins_failed counts)"},
 }
 
 

@@ -28,8 +28,9 @@ def describe_plugin(plugin: LoadedPlugin, enabled: bool) -> dict[str, Any]:
     }
 
 
-def describe_failure(failure: PluginFailure) -> dict[str, Any]:
-    """A plugin that failed to load: never enabled, no forms, and why (one line)."""
+def describe_failure(failure: PluginFailure, enabled: bool) -> dict[str, Any]:
+    """A plugin that failed to load: no forms, and why (one line). ``enabled`` is its
+    stored state: a failed plugin left enabled keeps the service from starting."""
     return {
         "name": failure.name,
         "agency": failure.agency,
@@ -37,7 +38,7 @@ def describe_failure(failure: PluginFailure) -> dict[str, Any]:
         "version": failure.version,
         "distribution": failure.distribution,
         "builtin": failure.builtin,
-        "enabled": False,
+        "enabled": enabled,
         "forms": {},
         "load_error": failure.error,
     }
@@ -52,7 +53,8 @@ class PluginService:
     def list(self) -> list[dict[str, Any]]:
         """Every installed plugin by name, those that failed to load included."""
         listed = [describe_plugin(p, on) for p, on in self.catalog.plugins()]
-        listed += [describe_failure(f) for f in self.catalog.host.failed.values()]
+        listed += [describe_failure(f, self.catalog.is_enabled(f))
+                   for f in self.catalog.host.failed.values()]
         return sorted(listed, key=lambda p: str(p["name"]))
 
     def set_enabled(self, principal: Principal, name: str, enabled: bool, *,
@@ -71,7 +73,7 @@ class PluginService:
             raise ConflictError(f"Plugin {name!r} failed to load ({failure.error}); it cannot "
                                 "be enabled until it is mended and the service restarted.")
         else:
-            described = describe_failure(failure)
+            described = describe_failure(failure, enabled)
         with self.store.write() as tx:
             now = self.clock()
             tx.set_plugin_state(name, enabled, by=principal.token_id, now=now)

@@ -40,7 +40,7 @@ from core.service.reviews import review_context, visible_review
 from core.settings import Settings
 from core.storage import Store
 from core.storage.chronology import insert_entries
-from core.storage.events import EventRecord, append_event, last_event
+from core.storage.events import EventRecord, append_event, last_event, set_state
 from core.storage.records import (
     ReturnRecord,
     ReviewRecord,
@@ -260,6 +260,7 @@ class ReturnService:
                     return self._replay(stored, fingerprint)
             latest = tx.revision_head(ret.id, ret.latest_revision) \
                 if ret.latest_revision else None
+            state = ret.state
             rev: RevisionHead
             if latest is None:
                 if if_match is not None:
@@ -278,6 +279,15 @@ class ReturnService:
                         f"{latest.number}, ETag {current}); read it again before amending.")
                 if latest.sha256 == p.sha256 and latest.schema_version == p.version:
                     status, rev = 200, latest
+                    if p.reason is not None and ret.state == "queried":
+                        # The answer to a query may be "no change, because ...": the
+                        # return goes back to the panel with the reason, no new revision.
+                        append_event(tx, ret.id, EventRecord(
+                            revision=latest.number, action="resubmitted", from_state="queried",
+                            to_state="submitted", comment=p.reason, by=p.principal.token_id,
+                            at=p.now))
+                        set_state(tx, ret.id, "submitted", p.now)
+                        state = "submitted"
                 elif if_match is None:
                     raise PreconditionRequiredError(
                         "Amending a return needs If-Match with the current ETag "
@@ -286,9 +296,10 @@ class ReturnService:
                     status = 200
                     rev = self._insert(tx, ret, p)
             number = rev.number
+            if number != ret.latest_revision:
+                state = "submitted"
             body = jsonio.dumps({
-                "review": review.ref, "agency": agency, "form": form,
-                "state": "submitted" if number != ret.latest_revision else ret.state,
+                "review": review.ref, "agency": agency, "form": form, "state": state,
                 "revision_created": number != ret.latest_revision,
                 **_revision_meta(rev)})
             headers = {"ETag": etag(rev.number, rev.sha256),

@@ -25,7 +25,7 @@ def make_engine(url: str, *, busy_timeout: float = 30.0, **kw: Any) -> sa.Engine
         Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args={"timeout": busy_timeout}, **kw)
     if on_disk:
-        queue_for(engine, Path(f"{parsed.database}-writers"), busy_timeout)
+        queue_for(engine, Path(f"{parsed.database}-writers"), busy_timeout / 2)
     timeout_ms = int(busy_timeout * 1000)
 
     @sa.event.listens_for(engine, "connect")

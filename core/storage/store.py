@@ -315,7 +315,8 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        with self.queue.turn() if self.queue else nullcontext(), self.engine.connect() as conn:
+        # The connection first: a writer waiting for one must not hold the queue.
+        with self.engine.connect() as conn, self.queue.turn() if self.queue else nullcontext():
             conn.execution_options(**{WRITE: True})
             tx = Tx(conn)
             try:

@@ -41,6 +41,8 @@ def test_a_disabled_plugin_that_failed_is_only_listed(broken: Services) -> None:
 
 def test_an_enabled_plugin_that_failed_stops_the_service(broken: Services) -> None:
     _set(broken, "acme", True)
+    listed = {p["name"]: p for p in broken.plugins.list()}
+    assert listed["acme"]["enabled"] is True  # as stored: the reason serve refuses
     with pytest.raises(PluginLoadError, match="acme") as raised:
         refuse_missing_agencies(broken)
     assert "scr-returns plugins disable acme" in str(raised.value)

@@ -242,6 +242,21 @@ def test_the_second_claim_to_an_agency_is_listed_the_first_loads(
     assert "agency 'acme' is already provided by plugin 'acme'" in failure.error
 
 
+def test_an_installed_package_never_displaces_a_built_in_agency(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # "aaa" sorts before "police": by name alone it would take the agency.
+    fake_entry_points(
+        monkeypatch,
+        FakeEntryPoint("aaa", "aaa_scr", Plugin(agency(name="police")),
+                       FakeDistribution("aaa-scr", "1.0")),
+        FakeEntryPoint("police", "plugins.police", Plugin(agency(name="police", versions=(
+            FormVersion(1, {**SCHEMA, "$id": "https://example.invalid/police.json"}),))),
+            FakeDistribution("scr-returns", "0.1.0")))
+    loaded = PluginHost()
+    assert loaded.by_agency["police"].name == "police" and loaded.plugins["police"].builtin
+    assert "already provided by plugin 'police'" in loaded.failed["aaa"].error
+
+
 def test_a_schema_id_another_plugin_uses_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     other = {**SCHEMA, "required": ["summary"]}  # same $id, another schema
     loaded = installed(monkeypatch, acme=Plugin(agency()),

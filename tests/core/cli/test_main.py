@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import pwd
+import socket
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -122,7 +125,10 @@ def test_token_revoke(shared_db: str, services: Services) -> None:
     assert run("token", "revoke", "tok_nonexistent0000").exit_code == 1
 
 
-def test_administrative_commands_are_audited(shared_db: str, services: Services) -> None:
+def test_administrative_commands_are_audited(shared_db: str, services: Services,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("USER", "mallory")  # the environment does not name the actor
+    monkeypatch.setenv("LOGNAME", "mallory")
     secret = run("token", "create", "--role", "admin").stdout.splitlines()[-1]
     token_id = services.tokens.authenticate(secret).token_id
     assert run("token", "revoke", token_id).exit_code == 0
@@ -134,12 +140,13 @@ def test_administrative_commands_are_audited(shared_db: str, services: Services)
     assert [(r["route"], r["status"], r["target"]) for r in records] == [
         ("scr-returns token create", 201, token_id),
         ("scr-returns token revoke", 200, token_id),
-        ("scr-returns token revoke", 404, None),
+        ("scr-returns token revoke", 404, "tok_nonexistent0000"),
         ("scr-returns plugins disable", 200, "testing"),
         ("scr-returns plugins enable", 200, "testing"),
     ]
-    assert all(r["role"] == "cli" and r["request_id"].startswith("cli:") and "@" in
-               r["request_id"] and r["token_id"] is None for r in records)
+    actor = f"cli:{pwd.getpwuid(os.getuid()).pw_name}@{socket.gethostname()}"
+    assert all(r["role"] == "cli" and r["request_id"] == actor[:64] and r["token_id"] is None
+               for r in records)
     count, finding = services.audit.verify()
     assert finding is None and count >= len(records)
 

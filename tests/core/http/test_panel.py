@@ -94,6 +94,25 @@ def test_the_state_walk_over_http(client: TestClient, tokens: Tokens) -> None:
         "submitted", "queried", "resubmitted", "accepted", "reopened", "amended"]
 
 
+def test_a_query_answered_without_a_change_goes_back_with_the_reason(
+        client: TestClient, tokens: Tokens) -> None:
+    document = doc(entry("e1", "2024-03-01"))
+    first = put(client, tokens.testing, document, None)
+    state(client, tokens.panel, {"state": "queried", "comment": "Was the child seen alone?"})
+    same = put(client, tokens.testing, document, None)  # without a reason: nothing happens
+    assert same.status_code == 200 and same.json["state"] == "queried"
+    answered = client.simulate_put(RETURN, json={
+        "document": document, "reason": "Yes: entry e1 records it; no change needed."},
+        headers=h(tokens.testing))
+    assert answered.status_code == 200, answered.text
+    assert answered.json["revision_created"] is False and answered.json["state"] == "submitted"
+    assert answered.headers["ETag"] == first.headers["ETag"]
+    history = client.simulate_get(RETURN + "/state", headers=h(tokens.testing)).json["events"]
+    assert [(e["action"], e["revision"], e["comment"]) for e in history][-1] == (
+        "resubmitted", 1, "Yes: entry e1 records it; no change needed.")
+    assert state(client, tokens.panel, {"state": "accepted"}).status_code == 200
+
+
 def test_state_changes_are_the_panels(client: TestClient, tokens: Tokens) -> None:
     put(client, tokens.testing, doc(entry("e1", "2024-03-01")), None)
     assert state(client, tokens.testing, {"state": "accepted"}).status_code == 403

@@ -39,7 +39,7 @@ def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
 
 
 def _is_free(path: Path) -> bool:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT)
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True
@@ -104,6 +104,26 @@ def test_the_turn_is_held_until_the_writer_is_done(tmp_path: Path) -> None:
     assert _is_free(path)
 
 
+def test_without_a_lock_file_writers_go_to_sqlite_and_it_is_said_once(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    queue = WriterQueue(tmp_path / "no-such-folder" / "db-writers", timeout=30)
+    for _ in range(2):
+        with queue.turn():  # does not wait, does not fail: SQLite's lock still holds
+            pass
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "do not queue (FileNotFoundError)" in caplog.records[0].getMessage()
+
+
+def test_the_lock_file_serves_writers_that_may_only_read_it(tmp_path: Path) -> None:
+    path = tmp_path / "db-writers"
+    path.touch(mode=0o444)
+    path.chmod(0o444)  # e.g. made by another user: flock needs no write access
+    queue = WriterQueue(path, timeout=30)
+    with queue.turn():
+        assert not _is_free(path)
+    assert _is_free(path)
+
+
 def test_threads_take_turns_one_at_a_time(tmp_path: Path) -> None:
     queue = WriterQueue(tmp_path / "db-writers", timeout=30)
     inside, most, lock = [0], [0], threading.Lock()
@@ -133,7 +153,7 @@ def test_sqlite_files_get_a_queue_and_nothing_else_does(tmp_path: Path) -> None:
         queue = writer_queue(engine)
         assert queue is not None
         assert queue.path == tmp_path / "scr.sqlite3-writers"
-        assert queue.timeout == 7
+        assert queue.timeout == 3.5  # half: with SQLite's own wait, within gunicorn's
         assert writer_queue(memory) is None
         assert Store(engine).queue is queue
     finally:
