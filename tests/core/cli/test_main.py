@@ -32,6 +32,17 @@ cli = importlib.import_module("core.cli.main")
 STARTED: list[Services] = []
 
 
+def cli_over(host: PluginHost, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the CLI build its services, and load its plugins, over ``host``."""
+    def services_over(settings: Settings, **_: Any) -> Services:
+        built = build_services(settings, host=host)
+        STARTED.append(built)
+        return built
+
+    monkeypatch.setattr(cli, "build_services", services_over)
+    monkeypatch.setattr(cli, "plugin_host", lambda settings: host)
+
+
 @pytest.fixture
 def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
             test_host: PluginHost) -> Iterator[Path]:
@@ -47,13 +58,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
     monkeypatch.setenv("SCR_RETURNS_DATA_DIR", str(data))
     monkeypatch.setenv("SCR_RETURNS_PLUGIN_REFRESH_SECONDS", "0")
 
-    def services_over_test_host(settings: Settings, **_: Any) -> Services:
-        built = build_services(settings, host=test_host)
-        STARTED.append(built)
-        return built
-
-    monkeypatch.setattr(cli, "build_services", services_over_test_host)
-    monkeypatch.setattr(cli, "plugin_host", lambda settings: test_host)
+    cli_over(test_host, monkeypatch)
     yield data
     while STARTED:
         STARTED.pop().store.engine.dispose()
@@ -241,14 +246,7 @@ def test_a_plugin_handed_in_directly_that_fails_stops_the_cli(
 def broken_install(shared_db: str, monkeypatch: pytest.MonkeyPatch) -> PluginHost:
     """The CLI over installed plugins of which ``acme`` failed to load."""
     host = install_with_a_broken_plugin(monkeypatch)
-
-    def services_over(settings: Settings, **_: Any) -> Services:
-        built = build_services(settings, host=host)
-        STARTED.append(built)
-        return built
-
-    monkeypatch.setattr(cli, "build_services", services_over)
-    monkeypatch.setattr(cli, "plugin_host", lambda settings: host)
+    cli_over(host, monkeypatch)
     return host
 
 
