@@ -20,22 +20,19 @@ from core.audit import AuditEntry
 from core.auth import SYSTEM
 from core.bootstrap import build_services, refuse_missing_agencies
 from core.cli import db_cmd, plugins_cmd
-from core.descriptors import RuleContext
 from core.errors import (
     BadRequestError,
-    EnvelopeInvalidError,
     NotFoundError,
     PluginLoadError,
-    Problem,
     ServiceError,
     ValidationReport,
 )
 from core.plugins import PluginHost
 from core.service import Services, utcnow
+from core.service.returns import check_document, offered_version
 from core.settings import Settings
 from core.storage import make_engine, upgrade
 from core.storage.migrate import is_current
-from core.validation import validate_document
 
 T = TypeVar("T")
 
@@ -268,23 +265,8 @@ def _validate_offline(settings: Settings, agency: str, form: str, document: Any,
                 raise click.ClickException(f"The plugin {failure.name!r} failed to load: "
                                            f"{failure.error}")
         raise NotFoundError(f"No form {form!r} for agency {agency!r}.")
-    newest = loaded.spec.newest
-    assert newest is not None  # the plugin host refuses a form with none offered
-    version = newest.version if schema_version is None else schema_version
-    chosen = loaded.spec.version(version)
-    if chosen is None or chosen.retired:  # as ReturnService refuses it
-        offered = ", ".join(str(v.version) for v in loaded.spec.offered)
-        raise EnvelopeInvalidError([Problem(
-            "/schema_version", "request.schema_version",
-            f"Version {version} of this form is not offered; offered: {offered}.",
-            "error", "envelope")])
-    now = utcnow()
-    context = RuleContext(agency=loaded.agency, form=loaded.spec.name, schema_version=version,
-                          today=settings.local_date(now), submitted_at=now,
-                          production=settings.production,
-                          config=settings.plugin_config.get(loaded.plugin, {}))
-    return validate_document(loaded.engines[version], loaded.spec.rules, document, context,
-                             plugin=loaded.plugin, cap=settings.problem_cap)
+    return check_document(settings, loaded, document, offered_version(loaded, schema_version),
+                          None, utcnow())
 
 
 def _services_over_migrated_database(settings: Settings) -> Services:

@@ -120,6 +120,36 @@ def decode_cursor(cursor: str) -> int:
         raise BadRequestError("The cursor is not one this service gave out.") from None
 
 
+def offered_version(loaded: LoadedForm, requested: int | None) -> int:
+    """The form version a document is checked against: the one asked for, if offered,
+    else the newest; a version not offered is an envelope problem."""
+    newest = loaded.spec.newest
+    assert newest is not None  # the plugin host refuses a form with none offered
+    if requested is None:
+        return newest.version
+    version = loaded.spec.version(requested)
+    if version is None or version.retired:
+        offered = ", ".join(str(v.version) for v in loaded.spec.offered)
+        raise EnvelopeInvalidError([Problem(
+            "/schema_version", "request.schema_version",
+            f"Version {requested} of this form is not offered; offered: {offered}.",
+            "error", "envelope")])
+    return requested
+
+
+def check_document(settings: Settings, loaded: LoadedForm, document: Any, version: int,
+                   review: ReviewRecord | None, now: datetime) -> ValidationReport:
+    """Schema then rules, as a submission at ``now`` is checked; no database needed."""
+    ctx = RuleContext(
+        agency=loaded.agency, form=loaded.spec.name, schema_version=version,
+        today=settings.local_date(now), submitted_at=now,
+        review=review_context(review) if review else None,
+        production=settings.production,
+        config=settings.plugin_config.get(loaded.plugin, {}))
+    return validate_document(loaded.engines[version], loaded.spec.rules, document, ctx,
+                             plugin=loaded.plugin, cap=settings.problem_cap)
+
+
 class ReturnService:
     def __init__(self, settings: Settings, store: Store, catalog: Catalog,
                  clock: Callable[[], datetime]) -> None:
@@ -139,31 +169,13 @@ class ReturnService:
         return loaded
 
     def _version(self, loaded: LoadedForm, requested: int | None) -> int:
-        newest = loaded.spec.newest
-        assert newest is not None  # the plugin host refuses a form with none offered
-        if requested is None:
-            return newest.version
-        version = loaded.spec.version(requested)
-        if version is None or version.retired:
-            offered = ", ".join(str(v.version) for v in loaded.spec.offered)
-            raise EnvelopeInvalidError([Problem(
-                "/schema_version", "request.schema_version",
-                f"Version {requested} of this form is not offered; offered: {offered}.",
-                "error", "envelope")])
-        return requested
+        return offered_version(loaded, requested)
 
     def check(self, loaded: LoadedForm, document: Any, version: int,
               review: ReviewRecord | None, now: datetime) -> ValidationReport:
-        """Schema then rules, exactly as a submission is checked."""
-        ctx = RuleContext(
-            agency=loaded.agency, form=loaded.spec.name, schema_version=version,
-            today=self.settings.local_date(now), submitted_at=now,
-            review=review_context(review) if review else None,
-            production=self.settings.production,
-            config=self.settings.plugin_config.get(loaded.plugin, {}))
+        """Schema then rules, exactly as a submission is checked (and timed for /metrics)."""
         with metrics.timed_validation(loaded.agency, loaded.spec.name):
-            return validate_document(loaded.engines[version], loaded.spec.rules, document, ctx,
-                                     plugin=loaded.plugin, cap=self.settings.problem_cap)
+            return check_document(self.settings, loaded, document, version, review, now)
 
     def dry_run(self, principal: Principal, agency: str, form: str, document: Any,
                 schema_version: int | None = None,
