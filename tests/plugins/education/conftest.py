@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,30 +12,21 @@ import pytest
 import plugins.education
 from core import Problem
 from core.plugins import PluginHost
-from core.validation import validate_document
+from tests.plugins.plugin_fixtures import Validate, host_of, problems
 from tests.plugins.review_context import REVIEW, context
 
 EXAMPLES = Path(plugins.education.__file__).parent / "examples"
 
-Validate = Callable[..., list[Problem]]
-
-
-def host_for(engine: str) -> PluginHost:
-    # Only this plugin: the education tests must not fail because another
-    # agency's plugin is broken, and compiling every schema is slow.
-    return PluginHost(engine=engine, entry_points=False,
-                      extra={"education": plugins.education})
-
 
 @pytest.fixture(scope="session")
 def host() -> PluginHost:
-    return host_for("rust")
+    return host_of("education", plugins.education)
 
 
 @pytest.fixture(scope="session")
 def python_host() -> PluginHost:
     """The same plugin over the reference engine (python-jsonschema)."""
-    return host_for("python")
+    return host_of("education", plugins.education, "python")
 
 
 def run(host: PluginHost, form: str, document: Any, *, review: object = REVIEW
@@ -44,10 +34,7 @@ def run(host: PluginHost, form: str, document: Any, *, review: object = REVIEW
     """Every problem (errors and warnings) of an education document on ``form`` v1."""
     loaded = host.form("education", form)
     assert loaded is not None, f"education has no form {form!r}"
-    report = validate_document(loaded.engines[1], loaded.spec.rules, document,
-                               context("education", form, 1, review),
-                               plugin=loaded.plugin, cap=10_000)
-    return report.problems
+    return problems(loaded, document, context("education", form, 1, review))
 
 
 @pytest.fixture(scope="session")

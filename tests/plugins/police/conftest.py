@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -11,22 +11,19 @@ import pytest
 import plugins.police
 from core import Problem, RuleContext
 from core.plugins import LoadedForm, PluginHost
-from core.validation import validate_document
+from tests.plugins.plugin_fixtures import Validate, host_of, problems
 from tests.plugins.review_context import REVIEW, context
-
-Validate = Callable[..., list[Problem]]
 
 
 @pytest.fixture(scope="session")
 def host() -> PluginHost:
-    # Compiling every installed plugin's schemas is slow: do it once.
-    return PluginHost(entry_points=False, extra={"police": plugins.police})
+    return host_of("police", plugins.police)
 
 
 @pytest.fixture(scope="session")
 def python_host() -> PluginHost:
-    """The same plugins over the reference engine (python-jsonschema)."""
-    return PluginHost(engine="python", entry_points=False, extra={"police": plugins.police})
+    """The same plugin over the reference engine (python-jsonschema)."""
+    return host_of("police", plugins.police, "python")
 
 
 def rule_context(form: str, version: int = 1, *, review: object = REVIEW,
@@ -37,10 +34,7 @@ def rule_context(form: str, version: int = 1, *, review: object = REVIEW,
 
 
 def run(loaded: LoadedForm, document: Any, version: int, **kwargs: Any) -> list[Problem]:
-    ctx = rule_context(loaded.spec.name, version, **kwargs)
-    report = validate_document(loaded.engines[version], loaded.spec.rules, document, ctx,
-                               plugin=loaded.plugin, cap=10_000)
-    return report.problems
+    return problems(loaded, document, rule_context(loaded.spec.name, version, **kwargs))
 
 
 @pytest.fixture(scope="session")
