@@ -8,7 +8,6 @@ skips values of the wrong type: the schema already reports them.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from core import (
     Problem,
     RuleContext,
     chronology_entries,
+    date_span,
     local_authority_valid,
     parse_date,
     problem,
@@ -88,16 +88,7 @@ def _latest_lawful_end(start: date, days: int) -> date:
 
 def _span(entry: ChronologyEntry) -> tuple[date, date] | None:
     """The first and last day an entry's date may mean, given its precision."""
-    day = entry.date
-    if day is None:
-        return None
-    precision = entry.get("date_precision")
-    if precision == "month":
-        last = calendar.monthrange(day.year, day.month)[1]
-        return day.replace(day=1), day.replace(day=last)
-    if precision == "year":
-        return day.replace(month=1, day=1), day.replace(month=12, day=31)
-    return day, day
+    return None if entry.date is None else date_span(entry.date, entry.get("date_precision"))
 
 
 def local_authority_format(document: Mapping[str, Any], context: RuleContext,

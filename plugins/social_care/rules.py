@@ -7,7 +7,6 @@ Every rule skips values of the wrong type: the schema already reports them.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -17,6 +16,7 @@ from core import (
     Problem,
     RuleContext,
     chronology_entries,
+    date_span,
     local_authority_valid,
     problem,
 )
@@ -69,16 +69,7 @@ _REQUIRED_DETAIL: dict[str, tuple[str, str, str]] = {
 
 def _span(entry: ChronologyEntry) -> tuple[date, date] | None:
     """The first and last day an entry's date may mean, given its precision."""
-    day = entry.date
-    if day is None:
-        return None
-    precision = entry.get("date_precision")
-    if precision == "month":
-        last = calendar.monthrange(day.year, day.month)[1]
-        return day.replace(day=1), day.replace(day=last)
-    if precision == "year":
-        return day.replace(month=1, day=1), day.replace(month=12, day=31)
-    return day, day
+    return None if entry.date is None else date_span(entry.date, entry.get("date_precision"))
 
 
 def _happened_by(entries: list[ChronologyEntry], event_type: str, latest: date) -> bool:
