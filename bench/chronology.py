@@ -37,12 +37,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core import ChronologyMapping, jsonio
 from core.bootstrap import build_services
 from core.envelopes import ReviewSchema, load
+from core.rulekit.entries import parse_chronology
 from core.service.chronology import extract
 from core.settings import Settings
 from core.storage import Store, make_engine, upgrade
 from core.storage import tables as t
-from core.storage.chronology import insert_entries
-from core.storage.events import EventRecord, append_event
+from core.storage.events import EventRecord
 from tests.e2e.conftest import serve
 
 REF = "BENCH-2026-01"
@@ -108,11 +108,11 @@ def build(url: str, entries: int, agencies: int) -> None:
                 ret, schema_version=1, document=jsonio.document_text(document),
                 sha256=jsonio.document_sha256(document), warnings=[], by="bench", now=NOW
             ).number
-            append_event(tx, ret.id, EventRecord(number, "submitted", None, "submitted", None,
-                                                 "bench", NOW))
-            insert_entries(tx, ret.id, number, extract(
-                review_id=review_id, agency=name, form="chronology", document=document,
-                mapping=ChronologyMapping()))
+            tx.append_event(ret.id, EventRecord(number, "submitted", None, "submitted", None,
+                                                "bench", NOW))
+            tx.insert_entries(ret.id, number, extract(
+                review_id=review_id, agency=name, form="chronology",
+                chronology=parse_chronology(document, ChronologyMapping())))
     engine.dispose()
 
 

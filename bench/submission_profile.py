@@ -46,7 +46,8 @@ from core.storage import upgrade
 def stages() -> tuple[tuple[str, Any, str], ...]:
     """(label, owner, attribute): each stage is timed where the request path calls it."""
     from core import jsonio  # noqa: PLC0415
-    from core.audit import AuditEntry  # noqa: PLC0415
+    from core.storage.audit import AuditQueries  # noqa: PLC0415
+    from core.storage.chronology import ChronologyQueries  # noqa: PLC0415
     from core.http.resources import returns as resource  # noqa: PLC0415
     from core.service import returns as service  # noqa: PLC0415
     from core.service.tokens import TokenService  # noqa: PLC0415
@@ -60,8 +61,8 @@ def stages() -> tuple[tuple[str, Any, str], ...]:
         ("  chronology rows extracted", service, "extract"),
         ("  document hash (canonical JSON)", jsonio, "document_sha256"),
         ("  write transaction, commit included", service.ReturnService, "_store"),
-        ("    chronology rows inserted", service, "insert_entries"),
-        ("    audit record chained", AuditEntry, "append"),
+        ("    chronology rows inserted", ChronologyQueries, "insert_entries"),
+        ("    audit record chained", AuditQueries, "append_audit"),
         ("    commit (fsync)", sa.Connection, "_commit_impl"),
     )
 

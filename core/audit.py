@@ -13,24 +13,14 @@ the answer leaves (core/http/audit.py).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
-from core.storage import audit as log
+from core.storage.audit import GENESIS, record_hash
 from core.storage.store import Tx
-
-GENESIS = "0" * 64
-FIELDS = ("id", "at", "request_id", "token_id", "role", "method", "route", "review", "agency",
-          "form", "revision", "target", "status", "purpose", "prev_hash")
-"""What a record's hash covers, in this order (``hash`` itself aside)."""
-
 
 TEXT = {"request_id": 64, "token_id": 32, "role": 16, "method": 10, "route": 200,
         "review": 64, "agency": 40, "form": 40, "target": 200, "purpose": 500}
@@ -40,14 +30,6 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def _clip(value: str | None, size: int) -> str | None:
     return None if value is None else CONTROL.sub("?", value)[:size]
-
-
-def record_hash(record: Mapping[str, Any]) -> str:
-    values = [record[name] for name in FIELDS]
-    at = record["at"]
-    values[1] = at.astimezone(UTC).isoformat(timespec="microseconds")
-    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -73,22 +55,24 @@ class AuditEntry:
     appended: dict[str, Any] | None = None
     """The record as stored, once appended."""
 
-    def append(self, tx: Tx, status: int, at: datetime, **facts: Any) -> dict[str, Any]:
-        """Chain this entry onto the log within ``tx``; ``facts`` override fields."""
+    def fields(self, status: int, at: datetime, **facts: Any) -> dict[str, Any]:
+        """The record to chain (without id and hashes); ``facts`` override fields."""
         entry = replace(self, **facts) if facts else self
-        log.lock_chain(tx.conn)
-        last = log.tail(tx.conn)
-        record: dict[str, Any] = {
-            "id": last[0] + 1 if last else 1, "at": at.astimezone(UTC),
-            **{name: _clip(getattr(entry, name), size) for name, size in TEXT.items()},
-            "revision": entry.revision, "status": status,
-            "prev_hash": last[1] if last else GENESIS}
-        record["hash"] = record_hash(record)
-        log.insert(tx.conn, record)
+        return {"at": at, **{name: _clip(getattr(entry, name), size)
+                             for name, size in TEXT.items()},
+                "revision": entry.revision, "status": status}
+
+    def appended_in(self, tx: Tx, record: dict[str, Any]) -> None:
+        """Note that ``record``, this entry's, was chained in ``tx``."""
         self.appended = record
         # Rolled back with the data (a failed commit included): the request's
         # record must then be written by the HTTP layer after all.
         tx.on_rollback(lambda: setattr(self, "appended", None))
+
+    def append(self, tx: Tx, status: int, at: datetime, **facts: Any) -> dict[str, Any]:
+        """Chain this entry onto the log within ``tx``; ``facts`` override fields."""
+        record = tx.append_audit(self.fields(status, at, **facts))
+        self.appended_in(tx, record)
         return record
 
 
@@ -146,13 +130,12 @@ def _check(record: Mapping[str, Any], prev: Mapping[str, Any] | None) -> Finding
     return None
 
 
-def verify_store(conn: sa.Connection,
-                 head: tuple[int, str] | None = None) -> tuple[int, Finding | None]:
+def verify_store(tx: Tx, head: tuple[int, str] | None = None) -> tuple[int, Finding | None]:
     """Verify the log as stored; see :func:`verify`."""
-    return verify(log.chain(conn), head)
+    return verify(tx.audit_chain(), head)
 
 
-def current_head(conn: sa.Connection) -> str:
+def current_head(tx: Tx) -> str:
     """The newest record as ``id:hash``, to keep somewhere the database cannot reach."""
-    last = log.tail(conn)
+    last = tx.audit_tail()
     return f"{last[0]}:{last[1]}" if last else f"0:{GENESIS}"

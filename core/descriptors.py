@@ -13,9 +13,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import Problem
+
+if TYPE_CHECKING:
+    from core.rulekit.entries import Chronology
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 
@@ -53,6 +56,10 @@ class RuleContext:
     so that "not in the future" is testable; ``production`` is false in test
     deployments, where identifier test ranges are allowed. ``config`` is this
     plugin's own settings (for example per-force crime reference patterns).
+    ``chronology`` is the document's chronology entries as core parsed them,
+    once, before the rules run (``None`` for a form without a chronology, or a
+    context built by hand): pass the context to
+    :func:`~core.rulekit.entries.chronology_entries` and they are reused.
     """
 
     agency: str
@@ -63,6 +70,7 @@ class RuleContext:
     review: ReviewContext | None = None
     production: bool = True
     config: Mapping[str, Any] = field(default_factory=dict)
+    chronology: Chronology | None = None
 
 
 Rule = Callable[[Mapping[str, Any], RuleContext], Iterable[Problem]]

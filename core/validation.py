@@ -13,14 +13,15 @@ import ast
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 import jsonschema
 import jsonschema_rs
 
-from core.descriptors import RuleContext, json_pointer
+from core.descriptors import ChronologyMapping, RuleContext, json_pointer
 from core.errors import PluginRuleError, Problem, ValidationReport
-from core.memo import validation_scope
+from core.rulekit.entries import parse_chronology
 from core.schemas import SchemaLibrary
 
 log = logging.getLogger(__name__)
@@ -266,13 +267,21 @@ def run_rules(rules: Sequence[Any], document: Any, context: RuleContext, *, plug
             yield Problem(p.pointer, p.code, p.message, p.severity, plugin)
 
 
+def with_chronology(context: RuleContext, document: Any,
+                    mapping: ChronologyMapping | None) -> RuleContext:
+    """``context`` carrying ``document``'s chronology entries, parsed once for every rule
+    (and then for the integrated chronology); unchanged for a form without one."""
+    if mapping is None:
+        return context
+    return replace(context, chronology=parse_chronology(document, mapping))
+
+
 def validate_document(engine: SchemaEngine, rules: Sequence[Any], document: Any,
                       context: RuleContext, *, plugin: str, cap: int) -> ValidationReport:
     """Schema then rules; every problem counted, at most ``cap`` kept, in document order."""
     schema_problems = list(engine.problems(document))
-    with validation_scope():
-        rule_problems = list(run_rules(rules, document, context, plugin=plugin,
-                                       schema_valid=not schema_problems))
+    rule_problems = list(run_rules(rules, document, context, plugin=plugin,
+                                   schema_valid=not schema_problems))
     # Errors first: if the list is cut, what blocks acceptance is what is shown.
     # Each severity in document order, schema and rule problems interleaved (the
     # sort is stable: at one pointer the schema's problem comes first).

@@ -32,7 +32,6 @@ from core.service import Services, utcnow
 from core.service.returns import check_document, offered_version
 from core.settings import Settings
 from core.storage import make_engine, upgrade
-from core.storage.migrate import is_current
 
 T = TypeVar("T")
 
@@ -266,7 +265,7 @@ def _validate_offline(settings: Settings, agency: str, form: str, document: Any,
                                            f"{failure.error}")
         raise NotFoundError(f"No form {form!r} for agency {agency!r}.")
     return check_document(settings, loaded, document, offered_version(loaded, schema_version),
-                          None, utcnow())
+                          None, utcnow()).report
 
 
 def _services_over_migrated_database(settings: Settings) -> Services:
@@ -279,7 +278,7 @@ def _services_over_migrated_database(settings: Settings) -> Services:
     services = _services()
     try:
         with services.store.read() as tx:
-            current = is_current(tx.conn)
+            current = tx.schema_current()
     except sqlalchemy.exc.SQLAlchemyError as exc:
         raise click.ClickException(f"cannot read the database: {type(exc).__name__}") \
             from None

@@ -72,7 +72,12 @@ class CleanPath:
 
 
 class Authenticate:
-    """Resolve the bearer token into ``req.context.principal`` per the responder's policy."""
+    """Resolve the bearer token into ``req.context.principal`` per the responder's policy.
+
+    The token is read in ``req.context.reads``, a read transaction that a
+    responder whose policy ``shares_reads`` continues (and ends); for every
+    other responder it ends here, and whatever is left open ends with the response.
+    """
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -94,7 +99,18 @@ class Authenticate:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise UnauthorizedError("Use 'Authorization: Bearer <token>'.")
-        principal = self.services.tokens.authenticate(secret.strip())
+        reads = req.context.reads = self.services.store.reader()
+        try:
+            principal = self.services.tokens.authenticate(secret.strip(), reads)
+        finally:
+            if not declared.shares_reads:
+                reads.close()
         req.context.principal = principal  # known even when refused: the audit names it
         if principal.role not in declared.roles:
             raise ForbiddenError(f"A {principal.role} token may not use this route.")
+
+    def process_response(self, req: falcon.Request, resp: falcon.Response, resource: Any,
+                         req_succeeded: bool) -> None:
+        reads = getattr(req.context, "reads", None)
+        if reads is not None:
+            reads.close()

@@ -5,7 +5,9 @@ says what else the service layer checks, answering 404 when it fails:
 ``"review"`` (the token must be bound to the review), ``"review+agency"``
 (and to the agency, for agency tokens), or ``"none"``. ``purpose`` marks a
 read of return content: the caller must say why in ``X-Purpose`` (it goes
-into the audit record).
+into the audit record). ``shares_reads`` marks a responder that continues the
+read transaction its caller was authenticated in (``req.context.reads``), so
+that a submission's first reads and the token check are one transaction.
 """
 
 from __future__ import annotations
@@ -30,16 +32,18 @@ class Policy:
     roles: tuple[Role, ...] = ()
     binding: Binding = "none"
     purpose: bool = False
+    shares_reads: bool = False
 
 
 def policy(*, roles: tuple[Role, ...] = (), binding: Binding = "none",
-           public: bool = False, purpose: bool = False) -> Callable[[F], F]:
+           public: bool = False, purpose: bool = False,
+           shares_reads: bool = False) -> Callable[[F], F]:
     """Declare the access policy of one responder (``on_get``, ``on_put``, ...)."""
     if public == bool(roles):
         raise ValueError("a policy is either public or names the roles it admits")
 
     def mark(responder: F) -> F:
-        responder.__dict__["policy"] = Policy(public, roles, binding, purpose)
+        responder.__dict__["policy"] = Policy(public, roles, binding, purpose, shares_reads)
         return responder
 
     return mark

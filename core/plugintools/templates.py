@@ -174,7 +174,7 @@ def follow_up_after_event(document: Any, context: RuleContext) -> Iterator[Probl
 
     JSON Schema cannot compare two dates; a rule can.
     """
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         follow_up = parse_date(entry.raw.get("follow_up_on"))
         if entry.date is not None and follow_up is not None and follow_up < entry.date:
             yield problem(entry.pointer("follow_up_on"), "${prefix}.follow_up.before_event",

@@ -40,7 +40,7 @@ def chronology_rules(mapping: ChronologyMapping = DEFAULT_MAPPING, *,
         raise ValueError("gap_months must be at least 1")
 
     def future_dates(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
-        for entry in chronology_entries(document, mapping):
+        for entry in chronology_entries(document, mapping, context=context):
             if entry.date is None:
                 continue
             earliest, _ = date_span(entry.date, entry.get("date_precision"))
@@ -62,7 +62,7 @@ def chronology_rules(mapping: ChronologyMapping = DEFAULT_MAPPING, *,
         review = context.review
         if review is None:
             return
-        for entry in chronology_entries(document, mapping):
+        for entry in chronology_entries(document, mapping, context=context):
             if entry.date is None or entry.background:
                 continue
             earliest, latest = date_span(entry.date, entry.get("date_precision"))
@@ -77,7 +77,7 @@ def chronology_rules(mapping: ChronologyMapping = DEFAULT_MAPPING, *,
                            context: RuleContext) -> Iterator[Problem]:
         # A background entry always needs its reason, wherever it is dated: the
         # reason is what lets the panel weigh it.
-        for entry in chronology_entries(document, mapping):
+        for entry in chronology_entries(document, mapping, context=context):
             if entry.background and is_blank(entry.get("background_reason")):
                 yield problem(entry.pointer("background_reason"),
                               "chronology.background.reason_missing",
@@ -85,7 +85,7 @@ def chronology_rules(mapping: ChronologyMapping = DEFAULT_MAPPING, *,
                               "the review.")
 
     def times(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
-        for entry in chronology_entries(document, mapping):
+        for entry in chronology_entries(document, mapping, context=context):
             precision = entry.get("date_precision")
             if entry.has("time") and isinstance(precision, str) and precision != "exact":
                 yield problem(entry.pointer("time"), "chronology.time.inexact_date",
@@ -95,7 +95,7 @@ def chronology_rules(mapping: ChronologyMapping = DEFAULT_MAPPING, *,
 
     def entry_ids(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
         first: dict[str, int] = {}
-        for entry in chronology_entries(document, mapping):
+        for entry in chronology_entries(document, mapping, context=context):
             value = entry.raw.get(mapping.id_field)
             if not isinstance(value, str):
                 continue
@@ -110,7 +110,7 @@ def chronology_rules(mapping: ChronologyMapping = DEFAULT_MAPPING, *,
         review = context.review
         if review is None:
             return
-        for entry in chronology_entries(document, mapping):
+        for entry in chronology_entries(document, mapping, context=context):
             listed = entry.get("subjects")
             if not isinstance(listed, list):
                 continue

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.descriptors import ChronologyMapping, json_pointer
-from core.memo import shared
 from core.rulekit.dates import parse_date, parse_time
+
+if TYPE_CHECKING:
+    from core.descriptors import RuleContext
 
 DEFAULT_MAPPING = ChronologyMapping()
 """The usual mapping: entries at ``/entries``, ids in ``id``, common column names."""
@@ -65,18 +67,41 @@ class ChronologyEntry:
         return self.get("background") is True
 
 
-def chronology_entries(document: object, mapping: ChronologyMapping = DEFAULT_MAPPING,
-                       ) -> Iterator[ChronologyEntry]:
+@dataclass(frozen=True, slots=True)
+class Chronology:
+    """A document's chronology entries, parsed once for every rule of one validation.
+
+    Core parses them before the rules run and hands them on in
+    :attr:`RuleContext.chronology <core.descriptors.RuleContext.chronology>`;
+    the same entries then give the integrated chronology's rows.
+    """
+
+    document: object
+    """The document they were parsed from (the rules are given that document)."""
+    mapping: ChronologyMapping
+    entries: tuple[ChronologyEntry, ...]
+
+
+def parse_chronology(document: object, mapping: ChronologyMapping = DEFAULT_MAPPING
+                     ) -> Chronology:
+    """Every entry of ``document`` under ``mapping``, parsed (see :func:`chronology_entries`)."""
+    return Chronology(document, mapping, tuple(_parse_entries(document, mapping)))
+
+
+def chronology_entries(document: object, mapping: ChronologyMapping = DEFAULT_MAPPING, *,
+                       context: RuleContext | None = None) -> Iterator[ChronologyEntry]:
     """Every entry that is an object, with its position in the entries array.
 
     Yields nothing when the entries array is missing or not a list; entries that
-    are not objects are skipped (the schema reports them).
+    are not objects are skipped (the schema reports them). A rule passes its
+    ``context``: the entries core parsed once for this document are then reused
+    instead of parsed again for each rule.
     """
-    # The document cannot change during one validation: parse its entries once
-    # for all the rules. Keying on id() is safe because the caller holds the
-    # document for the whole validation, so its id cannot be reused meanwhile.
-    yield from shared(("chronology_entries", id(document), id(mapping)),
-                      lambda: tuple(_parse_entries(document, mapping)))
+    parsed = context.chronology if context is not None else None
+    if parsed is not None and parsed.document is document and parsed.mapping == mapping:
+        yield from parsed.entries
+    else:
+        yield from _parse_entries(document, mapping)
 
 
 def _parse_entries(document: object, mapping: ChronologyMapping) -> Iterator[ChronologyEntry]:

@@ -117,7 +117,7 @@ def order_rule(mapping: ChronologyMapping) -> Rule:
         # entry whose span starts there (named in the message).
         floor: tuple[date, ChronologyEntry, date] | None = None
         group: list[ChronologyEntry] = []
-        for entry in chronology_entries(document, mapping):
+        for entry in chronology_entries(document, mapping, context=context):
             day = entry.date
             if day is None:
                 continue
@@ -164,7 +164,7 @@ def gap_rule(mapping: ChronologyMapping, gap_months: int) -> Rule:
         scope_from, scope_to = review.scope_from, review.scope_to
         # (start, end, pointer at the start, pointer at the end) of each cover
         covers: list[tuple[date, date, str, str]] = []
-        for entry in chronology_entries(document, mapping):
+        for entry in chronology_entries(document, mapping, context=context):
             if entry.date is None or entry.background:
                 continue
             first, last = _span(entry, entry.date)

@@ -10,7 +10,7 @@ from core.audit import Finding, current_head, parse_head, verify_store
 from core.errors import BadRequestError
 from core.service.returns import decode_cursor, encode_cursor
 from core.storage import Store
-from core.storage import audit as log
+from core.storage.audit import AuditFilter
 
 PAGE_MAX = 500
 OUTCOME = re.compile(r"^([1-5])(xx|\d\d)$")
@@ -62,23 +62,23 @@ class AuditService:
              limit: int = 100) -> dict[str, Any]:
         """A page of records, oldest first, matching every filter given."""
         low, high = parse_outcome(outcome)
-        where = log.AuditFilter(since=parse_time("from", since), until=parse_time("to", until),
+        where = AuditFilter(since=parse_time("from", since), until=parse_time("to", until),
                                 token_id=token, review=review, agency=agency,
                                 status_from=low, status_to=high)
         limit = max(1, min(limit, PAGE_MAX))
         with self.store.read() as tx:
-            rows = log.page(tx.conn, where, after_id=decode_cursor(cursor) if cursor else 0,
-                            limit=limit + 1)
+            rows = tx.audit_page(where, after_id=decode_cursor(cursor) if cursor else 0,
+                                 limit=limit + 1)
         items = [{k: row[k] for k in SHOWN} for row in rows[:limit]]
         more = len(rows) > limit
         return {"items": items, "next_cursor": encode_cursor(items[-1]["id"]) if more else None}
 
     def head(self) -> str:
         with self.store.read() as tx:
-            return current_head(tx.conn)
+            return current_head(tx)
 
     def verify(self, head: str | None = None) -> tuple[int, Finding | None]:
         """(records checked, the first bad record or None); ``head`` as ``head()`` gave it."""
         expected = parse_head(head) if head else None
         with self.store.read() as tx:
-            return verify_store(tx.conn, expected)
+            return verify_store(tx, expected)

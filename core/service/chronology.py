@@ -23,14 +23,13 @@ from sqlalchemy import RowMapping
 
 from core import jsonio
 from core.auth import Principal
-from core.descriptors import ChronologyMapping
 from core.errors import ForbiddenError
 from core.rulekit.dates import date_span
-from core.rulekit.entries import chronology_entries
+from core.rulekit.entries import Chronology
 from core.service.exports import FORMATS, Format, csv_chunks, json_chunks, ndjson_chunks
 from core.service.reviews import visible_review
 from core.storage import Store
-from core.storage.chronology import EntryFilter, entry_rows, keyset, own_fields
+from core.storage.chronology import EntryFilter, keyset
 from core.storage.records import ReviewRecord
 
 COMMON_COLUMNS = ("date", "date_precision", "time", "sequence", "subjects", "event_type",
@@ -41,17 +40,19 @@ COMMON_COLUMNS = ("date", "date_precision", "time", "sequence", "subjects", "eve
 PRECISION_RANK = {"exact": 0, "month": 1, "year": 2, "approximate": 3}
 
 
-def extract(*, review_id: int, agency: str, form: str, document: Mapping[str, Any],
-            mapping: ChronologyMapping) -> list[dict[str, Any]]:
-    """The ``chronology_entries`` rows of one document: sort keys, common columns, own fields.
+def extract(*, review_id: int, agency: str, form: str,
+            chronology: Chronology) -> list[dict[str, Any]]:
+    """The ``chronology_entries`` rows of one document's entries (as the rules read them):
+    sort keys, common columns, own fields.
 
     Made before the write transaction, so that the write lock is not held for
-    it; ``insert_entries`` adds the return and revision they belong to.
+    it; the store adds the return and revision they belong to.
     """
     rows = []
+    mapping = chronology.mapping
     fields = [(c, mapping.columns.get(c, c)) for c in COMMON_COLUMNS]  # ours, the agency's
     taken = {mapping.id_field} | {name for _, name in fields}
-    for entry in chronology_entries(document, mapping):
+    for entry in chronology.entries:
         raw = entry.raw
         common = {c: raw[name] for c, name in fields if name in raw}
         own = {k: v for k, v in raw.items() if k not in taken}
@@ -126,8 +127,8 @@ class ChronologyService:
         with self.store.read() as tx:
             # The CSV header names every agency's own fields, so it needs them
             # first: a DISTINCT over the same snapshot, not a pass in memory.
-            fields = own_fields(tx, review_id, entry_filter) if fmt == "csv" else []
-            rows = (merged_row(r) for r in entry_rows(tx, review_id, entry_filter))
+            fields = tx.own_fields(review_id, entry_filter) if fmt == "csv" else []
+            rows = (merged_row(r) for r in tx.entry_rows(review_id, entry_filter))
             if fmt == "csv":
                 yield from csv_chunks(rows, fields, bom=bom)
             elif fmt == "ndjson":

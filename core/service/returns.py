@@ -1,16 +1,22 @@
 """The return pipeline: validate, store an immutable revision, read it back.
 
-A submission is validated outside any transaction (it may be large), then
-stored in one write transaction that re-checks everything that can race:
-the idempotency key, the ``If-Match`` precondition and the latest revision.
+A submission's reads (the retry's first answer, the review) share one read
+transaction, with the caller's authentication when it is handed in; the
+document is then validated outside any transaction (it may be large), and
+stored by one store operation in one write transaction that re-checks
+everything that can race: the idempotency key, the ``If-Match`` precondition
+and the latest revision. Every operation returns plain facts
+(:class:`Submitted`, :class:`LatestRevision`, ...); how they look over HTTP is
+the HTTP layer's business.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -33,37 +39,96 @@ from core.errors import (
     Problem,
     ValidationReport,
 )
-from core.memo import validation_scope
 from core.plugins import LoadedForm
+from core.rulekit.entries import Chronology
 from core.service.chronology import extract
 from core.service.reviews import review_context, visible_review
 from core.settings import Settings
 from core.storage import Store
-from core.storage.chronology import insert_entries
-from core.storage.events import EventRecord, append_event, last_event, set_state
+from core.storage.events import EventRecord
 from core.storage.records import (
     ReturnRecord,
     ReviewRecord,
     RevisionHead,
     RevisionRecord,
-    StoredAnswer,
+    StoredFacts,
 )
-from core.storage.store import Tx
-from core.validation import validate_document
+from core.storage.store import KeyedAnswer, Reader, SubmissionWrite, Tx
+from core.validation import validate_document, with_chronology
 
 CLOSED_STATUSES = ("completed", "published")
 ID_MAX = 2**31 - 1  # row ids are 32-bit integers in the database
 PAGE_MAX = 500
 
 
-@dataclass(frozen=True)
-class Answer:
-    """A write's answer, as stored for idempotent replay."""
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """What an accepted submission did (or, ``replayed``, what its first attempt did)."""
 
-    status: int
-    body: str
-    headers: dict[str, str] = field(default_factory=dict)
+    review: str
+    agency: str
+    form: str
+    state: str
+    """The return's review state afterwards."""
+    revision: RevisionHead
+    """The return's latest revision afterwards: the new one, or the unchanged one."""
+    created: bool
+    """The return's first revision: the return did not exist before."""
+    revision_created: bool
     replayed: bool = False
+
+    def facts(self) -> dict[str, Any]:
+        """As kept for an idempotent retry (JSON, flat: one object of plain values)."""
+        rev = self.revision
+        return {"review": self.review, "agency": self.agency, "form": self.form,
+                "state": self.state, "created": self.created,
+                "revision_created": self.revision_created, "revision": rev.number,
+                "schema_version": rev.schema_version, "sha256": rev.sha256,
+                "warnings": rev.warnings, "submitted_at": rev.submitted_at.isoformat(),
+                "submitted_by": rev.submitted_by}
+
+    @classmethod
+    def replay(cls, facts: Mapping[str, Any]) -> Submitted:
+        """The first answer's facts, as :meth:`facts` kept them, marked as a replay."""
+        return cls(review=facts["review"], agency=facts["agency"], form=facts["form"],
+                   state=facts["state"], created=facts["created"],
+                   revision_created=facts["revision_created"], replayed=True,
+                   revision=RevisionHead(
+                       number=facts["revision"], schema_version=facts["schema_version"],
+                       sha256=facts["sha256"], warnings=facts["warnings"],
+                       submitted_at=datetime.fromisoformat(facts["submitted_at"]),
+                       submitted_by=facts["submitted_by"]))
+
+
+@dataclass(frozen=True, slots=True)
+class LatestRevision:
+    """A return's latest revision with its state and what put it there."""
+
+    review: str
+    agency: str
+    form: str
+    state: str
+    state_event: EventRecord | None
+    """What put the return in its state, e.g. the panel's query."""
+    revision: RevisionRecord
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRevisions:
+    """Revisions of one return, each exactly as stored, oldest first."""
+
+    review: str
+    agency: str
+    form: str
+    revisions: list[RevisionRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A document's validation, and its chronology entries as the rules read them."""
+
+    report: ValidationReport
+    chronology: Chronology | None
 
 
 @dataclass(frozen=True)
@@ -91,17 +156,8 @@ class _Pending:
 
 
 def etag(number: int, sha256: str) -> str:
+    """A revision's entity tag: its number and (a prefix of) its document's hash."""
     return f'"{number}-{sha256[:20]}"'
-
-
-def return_path(ref: str, agency: str, form: str) -> str:
-    return f"/v1/reviews/{ref}/returns/{agency}/{form}"
-
-
-def _revision_meta(rev: RevisionHead) -> dict[str, Any]:
-    return {"revision": rev.number, "schema_version": rev.schema_version,
-            "submitted_at": rev.submitted_at, "submitted_by": rev.submitted_by,
-            "warnings": rev.warnings}
 
 
 def encode_cursor(last_id: int) -> str:
@@ -138,16 +194,30 @@ def offered_version(loaded: LoadedForm, requested: int | None) -> int:
 
 
 def check_document(settings: Settings, loaded: LoadedForm, document: Any, version: int,
-                   review: ReviewRecord | None, now: datetime) -> ValidationReport:
+                   review: ReviewRecord | None, now: datetime) -> Checked:
     """Schema then rules, as a submission at ``now`` is checked; no database needed."""
-    ctx = RuleContext(
+    ctx = with_chronology(RuleContext(
         agency=loaded.agency, form=loaded.spec.name, schema_version=version,
         today=settings.local_date(now), submitted_at=now,
         review=review_context(review) if review else None,
         production=settings.production,
-        config=settings.plugin_config.get(loaded.plugin, {}))
-    return validate_document(loaded.engines[version], loaded.spec.rules, document, ctx,
-                             plugin=loaded.plugin, cap=settings.problem_cap)
+        config=settings.plugin_config.get(loaded.plugin, {})), document, loaded.spec.chronology)
+    report = validate_document(loaded.engines[version], loaded.spec.rules, document, ctx,
+                               plugin=loaded.plugin, cap=settings.problem_cap)
+    return Checked(report, ctx.chronology)
+
+
+@contextmanager
+def _reads(store: Store, shared: Reader | None) -> Iterator[Tx]:
+    """The shared read transaction, ended after use; or a read transaction of its own."""
+    if shared is None:
+        with store.read() as tx:
+            yield tx
+        return
+    try:
+        yield shared.tx
+    finally:
+        shared.close()
 
 
 class ReturnService:
@@ -168,11 +238,8 @@ class ReturnService:
                                 "until an admin enables it.")
         return loaded
 
-    def _version(self, loaded: LoadedForm, requested: int | None) -> int:
-        return offered_version(loaded, requested)
-
     def check(self, loaded: LoadedForm, document: Any, version: int,
-              review: ReviewRecord | None, now: datetime) -> ValidationReport:
+              review: ReviewRecord | None, now: datetime) -> Checked:
         """Schema then rules, exactly as a submission is checked (and timed for /metrics)."""
         with metrics.timed_validation(loaded.agency, loaded.spec.name):
             return check_document(self.settings, loaded, document, version, review, now)
@@ -182,11 +249,11 @@ class ReturnService:
                 review_ref: str | None = None) -> ValidationReport:
         """The problems a PUT of this document would give; nothing is stored."""
         loaded = self._form(agency, form)
-        version = self._version(loaded, schema_version)
+        version = offered_version(loaded, schema_version)
         review = None
         if review_ref is not None:
             review = self._visible_review(principal, review_ref)
-        return self.check(loaded, document, version, review, self.clock())
+        return self.check(loaded, document, version, review, self.clock()).report
 
     def _visible_review(self, principal: Principal, ref: str) -> ReviewRecord:
         with self.store.read() as tx:
@@ -195,7 +262,14 @@ class ReturnService:
     # -- submission --------------------------------------------------------------------
     def submit(self, principal: Principal, ref: str, agency: str, form: str,
                envelope: Mapping[str, Any], *, if_match: str | None = None,
-               idempotency_key: str | None = None, audit: AuditEntry | None = None) -> Answer:
+               idempotency_key: str | None = None, audit: AuditEntry | None = None,
+               reads: Reader | None = None) -> Submitted:
+        """Submit (first revision) or amend a return; a retry gets the first answer again.
+
+        ``reads``, when given, is the read transaction the caller authenticated in:
+        the retry's first answer and the review are read in it, and it is ended
+        before the document is validated.
+        """
         if principal.role != "agency":
             raise ForbiddenError("Only an agency token submits returns.")
         if not principal.writes_return(ref, agency):
@@ -207,8 +281,8 @@ class ReturnService:
             [ref, agency, form, envelope.get("schema_version"), sha, reason]
             if reason is not None else  # as before reasons existed: stored keys still match
             [ref, agency, form, envelope.get("schema_version"), sha]).encode()).hexdigest()
-        with self.store.read() as tx:  # one read: the first answer to a retry, or the review
-            stored = (tx.stored_answer(principal.token_id, idempotency_key)
+        with _reads(self.store, reads) as tx:  # the first answer to a retry, or the review
+            stored = (tx.stored_facts(principal.token_id, idempotency_key)
                       if idempotency_key is not None else None)
             review = visible_review(tx, principal, ref) if stored is None else None
         if stored is not None:
@@ -217,128 +291,69 @@ class ReturnService:
         if review.status in CLOSED_STATUSES:
             raise ConflictError(f"The review is {review.status}: it takes no more returns.")
         loaded = self._form(agency, form)
-        version = self._version(loaded, envelope.get("schema_version"))
+        version = offered_version(loaded, envelope.get("schema_version"))
         now = self.clock()
+        checked = self.check(loaded, document, version, review, now)
+        if not checked.report.valid:
+            metrics.count_return(agency, form, "refused")
+            raise DocumentInvalidError(checked.report)
         mapping = loaded.spec.chronology
-        with validation_scope():  # the chronology rows reuse the entries the rules parsed
-            report = self.check(loaded, document, version, review, now)
-            if not report.valid:
-                metrics.count_return(agency, form, "refused")
-                raise DocumentInvalidError(report)
-            entries = [] if mapping is None else extract(
-                review_id=review.id, agency=agency, form=form, document=document,
-                mapping=mapping)
+        # The chronology rows come from the entries the rules read, before the write lock.
+        entries = [] if mapping is None or checked.chronology is None else extract(
+            review_id=review.id, agency=agency, form=form, chronology=checked.chronology)
         pending = _Pending(principal=principal, review=review, agency=agency, form=form,
                            text=jsonio.document_text(document), sha256=sha, version=version,
-                           warnings=[p.as_dict() for p in report.warnings], if_match=if_match,
-                           key=idempotency_key, fingerprint=fingerprint, now=now,
-                           entries=entries, reason=reason, audit=audit)
+                           warnings=[p.as_dict() for p in checked.report.warnings],
+                           if_match=if_match, key=idempotency_key, fingerprint=fingerprint,
+                           now=now, entries=entries, reason=reason, audit=audit)
         try:
-            answer = self._store(pending)
+            done = self._store(pending)
         except sqlalchemy.exc.IntegrityError:
             # Only a concurrent request with the same idempotency key gets here
             # (PostgreSQL; SQLite serialises writers): answer as it was answered.
             if idempotency_key is None:
                 raise
             with self.store.read() as tx:
-                stored = tx.stored_answer(principal.token_id, idempotency_key)
+                stored = tx.stored_facts(principal.token_id, idempotency_key)
             if stored is None:
                 raise
             return self._replay(stored, fingerprint)
-        if not answer.replayed:
+        if not done.replayed:
             metrics.count_return(agency, form, "accepted")
-        return answer
+        return done
 
     @staticmethod
-    def _replay(stored: StoredAnswer, fingerprint: str) -> Answer:
+    def _replay(stored: StoredFacts, fingerprint: str) -> Submitted:
         if stored.fingerprint != fingerprint:
             message = ("This Idempotency-Key was already used for a different request; use a "
                        "new key for a new request.")
             raise EnvelopeInvalidError([Problem("", "request.idempotency_key.reused", message,
                                                 "error", "envelope")], message)
-        return Answer(stored.status, stored.body, dict(stored.headers), replayed=True)
+        return Submitted.replay(stored.facts)
 
-    def _store(self, p: _Pending) -> Answer:
-        principal, review, agency, form = p.principal, p.review, p.agency, p.form
-        key, fingerprint, now, if_match = p.key, p.fingerprint, p.now, p.if_match
+    def _store(self, p: _Pending) -> Submitted:
         with self.store.write() as tx:
-            ret = tx.lock_or_create_return(review.id, agency, form, now)
+            ret = tx.lock_or_create_return(p.review.id, p.agency, p.form, p.now)
             # Only now, holding the return's lock (PostgreSQL waits here for a
             # concurrent writer of this return to commit), is a retry's first
             # answer sure to be visible.
-            if key is not None:
-                stored = tx.stored_answer(principal.token_id, key)
+            if p.key is not None:
+                stored = tx.stored_facts(p.principal.token_id, p.key)
                 if stored is not None:
-                    return self._replay(stored, fingerprint)
+                    return self._replay(stored, p.fingerprint)
             latest = tx.revision_head(ret.id, ret.latest_revision) \
                 if ret.latest_revision else None
-            state = ret.state
-            rev: RevisionHead
-            if latest is None:
-                if if_match is not None:
-                    raise PreconditionFailedError("There is no return yet to match If-Match; "
-                                                  "send the first revision without it.")
-                status = 201
-                rev = self._insert(tx, ret, p)
-            else:
-                current = etag(latest.number, latest.sha256)
-                if ret.state == "accepted":
-                    raise ConflictError("The return has been accepted by the panel and is "
-                                        "locked until the panel reopens it.")
-                if if_match is not None and if_match not in ("*", current):
-                    raise PreconditionFailedError(
-                        f"The return has changed since you read it (now revision "
-                        f"{latest.number}, ETag {current}); read it again before amending.")
-                if latest.sha256 == p.sha256 and latest.schema_version == p.version:
-                    status, rev = 200, latest
-                    if p.reason is not None and ret.state == "queried":
-                        # The answer to a query may be "no change, because ...": the
-                        # return goes back to the panel with the reason, no new revision.
-                        append_event(tx, ret.id, EventRecord(
-                            revision=latest.number, action="resubmitted", from_state="queried",
-                            to_state="submitted", comment=p.reason, by=p.principal.token_id,
-                            at=p.now))
-                        set_state(tx, ret.id, "submitted", p.now)
-                        state = "submitted"
-                elif if_match is None:
-                    raise PreconditionRequiredError(
-                        "Amending a return needs If-Match with the current ETag "
-                        f"({current}).")
-                else:
-                    status = 200
-                    rev = self._insert(tx, ret, p)
-            number = rev.number
-            if number != ret.latest_revision:
-                state = "submitted"
-            body = jsonio.dumps({
-                "review": review.ref, "agency": agency, "form": form, "state": state,
-                "revision_created": number != ret.latest_revision,
-                **_revision_meta(rev)})
-            headers = {"ETag": etag(rev.number, rev.sha256),
-                       "Location": return_path(review.ref, agency, form)}
-            if key is not None:
-                tx.store_answer(principal.token_id, key,
-                                StoredAnswer(fingerprint, status, headers, body), now)
+            done, write = _decide(ret, latest, p)
+            if p.key is not None:
+                write = replace(write, answer=KeyedAnswer(p.principal.token_id, p.key,
+                                                        p.fingerprint, done.facts()))
             if p.audit is not None:  # committed with the data, or not at all
-                p.audit.append(tx, status, now, revision=number)
-        return Answer(status, body, headers)
-
-    @staticmethod
-    def _insert(tx: Tx, ret: ReturnRecord, p: _Pending) -> RevisionRecord:
-        rev = tx.insert_revision(ret, schema_version=p.version, document=p.text,
-                                 sha256=p.sha256,
-                                 warnings=p.warnings, by=p.principal.token_id, now=p.now)
-        number = rev.number
-        # The review-state trail and the panel's chronology index are written
-        # in the revision's own transaction: never one without the other.
-        first = ret.latest_revision == 0
-        action = "submitted" if first else \
-            "resubmitted" if ret.state == "queried" else "amended"
-        append_event(tx, ret.id, EventRecord(
-            revision=number, action=action, from_state=None if first else ret.state,
-            to_state="submitted", comment=p.reason, by=p.principal.token_id, at=p.now))
-        insert_entries(tx, ret.id, number, p.entries)
-        return rev
+                write = replace(write, audit=p.audit.fields(201 if done.created else 200, p.now,
+                                                           revision=done.revision.number))
+            record = tx.record_submission(write)
+            if p.audit is not None and record is not None:
+                p.audit.appended_in(tx, record)
+        return done
 
     # -- reading -----------------------------------------------------------------------
     @staticmethod
@@ -352,38 +367,32 @@ class ReturnService:
             raise NotFoundError()
         return ret
 
-    def latest(self, principal: Principal, ref: str, agency: str, form: str) -> Answer:
-        """The latest revision with its document, as JSON text, and its ETag."""
+    def latest(self, principal: Principal, ref: str, agency: str, form: str) -> LatestRevision:
+        """The latest revision with its document, its state and what set it."""
         with self.store.read() as tx:
             ret = self._find(tx, principal, ref, agency, form)
             rev = tx.revision(ret.id, ret.latest_revision)
-            event = last_event(tx, ret.id)
+            event = tx.last_event(ret.id)
         assert rev is not None
-        # state_event: what put the return in its state, e.g. the panel's query.
-        meta = {"review": ref, "agency": agency, "form": form, "state": ret.state,
-                "state_event": event.as_dict() if event else None, **_revision_meta(rev)}
-        return Answer(200, jsonio.with_raw(meta, "document", rev.document),
-                      {"ETag": etag(rev.number, rev.sha256)})
+        return LatestRevision(ref, agency, form, ret.state, event, rev)
 
-    def revisions(self, principal: Principal, ref: str, agency: str, form: str) -> str:
+    def revisions(self, principal: Principal, ref: str, agency: str,
+                  form: str) -> StoredRevisions:
         """Every revision ever stored, oldest first, each document exactly as stored."""
         with self.store.read() as tx:
             ret = self._find(tx, principal, ref, agency, form)
             revs = tx.revisions(ret.id)
-        items = [jsonio.with_raw(_revision_meta(r), "document", r.document) for r in revs]
-        head = jsonio.dumps({"review": ref, "agency": agency, "form": form})
-        return head[:-1] + ',"revisions":[' + ",".join(items) + "]}"
+        return StoredRevisions(ref, agency, form, revs)
 
     def revision(self, principal: Principal, ref: str, agency: str, form: str,
-                 number: int) -> Answer:
+                 number: int) -> StoredRevisions:
+        """One revision, exactly as stored."""
         with self.store.read() as tx:
             ret = self._find(tx, principal, ref, agency, form)
             rev = tx.revision(ret.id, number)
         if rev is None:
             raise NotFoundError()
-        meta = {"review": ref, "agency": agency, "form": form, **_revision_meta(rev)}
-        return Answer(200, jsonio.with_raw(meta, "document", rev.document),
-                      {"ETag": etag(rev.number, rev.sha256)})
+        return StoredRevisions(ref, agency, form, [rev])
 
     def list(self, principal: Principal, ref: str, *, agency: str | None = None,
              form: str | None = None, state: str | None = None, cursor: str | None = None,
@@ -405,7 +414,66 @@ class ReturnService:
         items = [{"agency": r["agency"], "form": r["form"], "state": r["state"],
                   "revision": r["latest_revision"], "schema_version": r["schema_version"],
                   "submitted_at": r["submitted_at"], "submitted_by": r["submitted_by"],
-                  "warning_count": len(r["warnings"]),
-                  "href": return_path(ref, r["agency"], r["form"])} for r in page]
+                  "warning_count": len(r["warnings"])} for r in page]
         more = len(rows) > limit
         return {"items": items, "next_cursor": encode_cursor(page[-1]["id"]) if more else None}
+
+
+def _decide(ret: ReturnRecord, latest: RevisionHead | None,
+            p: _Pending) -> tuple[Submitted, SubmissionWrite]:
+    """What this submission does to the return as it now is: its facts and its write.
+
+    Raises when a precondition fails: If-Match stale or missing, the return accepted.
+    """
+    def submitted(rev: RevisionHead, state: str, *, created: bool,
+                  new: bool) -> Submitted:
+        return Submitted(p.review.ref, p.agency, p.form, state, rev, created=created,
+                         revision_created=new)
+
+    if latest is None:
+        if p.if_match is not None:
+            raise PreconditionFailedError("There is no return yet to match If-Match; "
+                                          "send the first revision without it.")
+        rev = _new_revision(ret, p)
+        return (submitted(rev.head(), "submitted", created=True, new=True),
+                SubmissionWrite(ret, p.now, rev, p.entries, _event(ret, rev, p)))
+    current = etag(latest.number, latest.sha256)
+    if ret.state == "accepted":
+        raise ConflictError("The return has been accepted by the panel and is "
+                            "locked until the panel reopens it.")
+    if p.if_match is not None and p.if_match not in ("*", current):
+        raise PreconditionFailedError(
+            f"The return has changed since you read it (now revision "
+            f"{latest.number}, ETag {current}); read it again before amending.")
+    if latest.sha256 == p.sha256 and latest.schema_version == p.version:
+        if p.reason is not None and ret.state == "queried":
+            # The answer to a query may be "no change, because ...": the return
+            # goes back to the panel with the reason, no new revision.
+            event = EventRecord(revision=latest.number, action="resubmitted",
+                                from_state="queried", to_state="submitted",
+                                comment=p.reason, by=p.principal.token_id, at=p.now)
+            return (submitted(latest, "submitted", created=False, new=False),
+                    SubmissionWrite(ret, p.now, event=event))
+        return (submitted(latest, ret.state, created=False, new=False),
+                SubmissionWrite(ret, p.now))
+    if p.if_match is None:
+        raise PreconditionRequiredError(
+            f"Amending a return needs If-Match with the current ETag ({current}).")
+    rev = _new_revision(ret, p)
+    return (submitted(rev.head(), "submitted", created=False, new=True),
+            SubmissionWrite(ret, p.now, rev, p.entries, _event(ret, rev, p)))
+
+
+def _new_revision(ret: ReturnRecord, p: _Pending) -> RevisionRecord:
+    return RevisionRecord(number=ret.latest_revision + 1, schema_version=p.version,
+                          document=p.text, sha256=p.sha256, warnings=p.warnings,
+                          submitted_at=p.now, submitted_by=p.principal.token_id)
+
+
+def _event(ret: ReturnRecord, rev: RevisionRecord, p: _Pending) -> EventRecord:
+    """The review-state event of a new revision."""
+    first = ret.latest_revision == 0
+    action = "submitted" if first else "resubmitted" if ret.state == "queried" else "amended"
+    return EventRecord(revision=rev.number, action=action,
+                       from_state=None if first else ret.state, to_state="submitted",
+                       comment=p.reason, by=p.principal.token_id, at=p.now)

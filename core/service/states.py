@@ -28,7 +28,7 @@ from core.errors import (
 )
 from core.service.returns import etag
 from core.storage import Store
-from core.storage.events import EventRecord, append_event, events, set_state
+from core.storage.events import EventRecord
 from core.storage.records import ReturnRecord
 from core.storage.store import Tx
 
@@ -104,8 +104,7 @@ class StateService:
             event = EventRecord(revision=ret.latest_revision, action=transition.action,
                                 from_state=ret.state, to_state=state, comment=comment,
                                 by=principal.token_id, at=now)
-            append_event(tx, ret.id, event)
-            set_state(tx, ret.id, state, now)
+            tx.change_state(ret.id, event)
             if audit is not None:
                 audit.append(tx, 200, now, revision=ret.latest_revision)
         return {"review": ref, "agency": agency, "form": form, "state": state,
@@ -117,7 +116,7 @@ class StateService:
         """The current state, where the panel may move it, and every transition so far."""
         with self.store.read() as tx:
             ret = find_return(tx, principal, ref, agency, form)
-            found = events(tx, ret.id)
+            found = tx.events(ret.id)
         return {"review": ref, "agency": agency, "form": form, "state": ret.state,
                 "revision": ret.latest_revision, "allowed": allowed_from(ret.state),
                 "events": [e.as_dict() for e in found]}

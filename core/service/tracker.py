@@ -17,11 +17,10 @@ from typing import Any
 from core import jsonio
 from core.auth import Principal
 from core.errors import ForbiddenError
-from core.service.returns import ReturnService, return_path
+from core.service.returns import ReturnService
 from core.service.reviews import visible_review
 from core.storage import Store
 from core.storage.records import ReviewRecord
-from core.storage.tracker import return_facts
 
 
 def _percent(part: int, whole: int) -> float:
@@ -55,7 +54,7 @@ class TrackerService:
             raise ForbiddenError("The tracker is the panel's.")
         with self.store.read() as tx:
             review = visible_review(tx, principal, ref)
-            facts = {(f["agency"], f["form"]): f for f in return_facts(tx, review.id)}
+            facts = {(f["agency"], f["form"]): f for f in tx.return_facts(review.id)}
         now = self.clock()
         owed = [(a, f, due) for a, forms in sorted(review.agencies.items())
                 for f, due in sorted(forms.items())]
@@ -93,7 +92,6 @@ class TrackerService:
             "error_count": errors, "warning_count": len(warnings),
             "warning_codes": dict(sorted(Counter(w["code"] for w in warnings).items())),
             "overdue": overdue, "days_overdue": (today - due).days if overdue and due else 0,
-            "href": return_path(review.ref, agency, form) if submitted else None,
         }
 
     def _recheck(self, review: ReviewRecord, agency: str, form: str,
@@ -105,5 +103,5 @@ class TrackerService:
             rev = tx.revision(fact["id"], fact["latest_revision"])
         assert rev is not None
         report = self.returns.check(loaded, jsonio.loads(rev.document), fact["schema_version"],
-                                    review, now)
+                                    review, now).report
         return report.error_count, [p.as_dict() for p in report.warnings]

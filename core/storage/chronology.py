@@ -10,7 +10,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.storage import tables as t
-from core.storage.store import Tx
 
 STREAM_BATCH = 1000
 
@@ -26,14 +25,6 @@ class EntryFilter:
     date_to: date | None = None
     background: bool | None = None
     accepted_only: bool = False
-
-
-def insert_entries(tx: Tx, return_id: int, revision: int,
-                   rows: Sequence[Mapping[str, Any]]) -> None:
-    """Write one revision's extracted entries (rows without their return and revision)."""
-    if rows:
-        tx.conn.execute(_INSERT, [{**row, "return_id": return_id, "revision": revision}
-                                  for row in rows])
 
 
 _INSERT = t.chronology_entries.insert()  # built once; parameters bound per call
@@ -69,26 +60,39 @@ def _selection(review_id: int, f: EntryFilter, *columns: Any) -> sa.Select[Any]:
     return query
 
 
-def own_fields(tx: Tx, review_id: int, f: EntryFilter) -> list[tuple[str, str]]:
-    """Every (agency, own field) the selected entries use, sorted."""
-    ce = t.chronology_entries
-    rows = tx.conn.execute(_selection(review_id, f, ce.c.agency, ce.c.own_keys).distinct())
-    found = {(agency, key) for agency, keys in rows for key in keys.split("|") if key}
-    return sorted(found)
+class ChronologyQueries:
+    """The chronology index's part of a transaction (mixed into :class:`~core.storage.store.Tx`)."""
 
+    conn: sa.Connection
 
-def entry_rows(tx: Tx, review_id: int, f: EntryFilter) -> Iterator[sa.RowMapping]:
-    """The selected entries in the integrated order, fetched a batch at a time.
+    def insert_entries(self, return_id: int, revision: int,
+                       rows: Sequence[Mapping[str, Any]]) -> None:
+        """Write one revision's extracted entries (rows without their return and revision)."""
+        if rows:
+            self.conn.execute(_INSERT, [{**row, "return_id": return_id, "revision": revision}
+                                        for row in rows])
 
-    Order: date, precision (exact, month, year, approximate), time (untimed
-    last), agency, sequence (unsequenced last), then the entry's place in its
-    return; undated entries (none pass the common schema) come last.
-    """
-    ce, r = t.chronology_entries, t.returns
-    query = _selection(review_id, f, ce.c.agency, ce.c.form, ce.c.entry_id, ce.c.revision,
-                       r.c.state, ce.c.common, ce.c.own).order_by(
-        sa.nulls_last(ce.c.date.asc()), ce.c.precision_rank, sa.nulls_last(ce.c.time.asc()),
-        ce.c.agency, sa.nulls_last(ce.c.sequence.asc()), ce.c.form, ce.c.position)
-    result = tx.conn.execute(query.execution_options(stream_results=True,
-                                                     yield_per=STREAM_BATCH))
-    yield from result.mappings()
+    def own_fields(self, review_id: int, f: EntryFilter) -> list[tuple[str, str]]:
+        """Every (agency, own field) the selected entries use, sorted."""
+        ce = t.chronology_entries
+        rows = self.conn.execute(_selection(review_id, f, ce.c.agency, ce.c.own_keys)
+                                 .distinct())
+        found = {(agency, key) for agency, keys in rows for key in keys.split("|") if key}
+        return sorted(found)
+
+    def entry_rows(self, review_id: int, f: EntryFilter) -> Iterator[sa.RowMapping]:
+        """The selected entries in the integrated order, fetched a batch at a time.
+
+        Order: date, precision (exact, month, year, approximate), time (untimed
+        last), agency, sequence (unsequenced last), then the entry's place in its
+        return; undated entries (none pass the common schema) come last.
+        """
+        ce, r = t.chronology_entries, t.returns
+        query = _selection(review_id, f, ce.c.agency, ce.c.form, ce.c.entry_id, ce.c.revision,
+                           r.c.state, ce.c.common, ce.c.own).order_by(
+            sa.nulls_last(ce.c.date.asc()), ce.c.precision_rank,
+            sa.nulls_last(ce.c.time.asc()), ce.c.agency, sa.nulls_last(ce.c.sequence.asc()),
+            ce.c.form, ce.c.position)
+        result = self.conn.execute(query.execution_options(stream_results=True,
+                                                           yield_per=STREAM_BATCH))
+        yield from result.mappings()

@@ -43,6 +43,11 @@ class RevisionRecord(RevisionHead):
     document: str
     """The canonical JSON text of the document, exactly as stored."""
 
+    def head(self) -> RevisionHead:
+        """The same revision without its document."""
+        return RevisionHead(self.number, self.schema_version, self.sha256, self.warnings,
+                            self.submitted_at, self.submitted_by)
+
 
 @dataclass(frozen=True, slots=True)
 class ReturnRecord:
@@ -70,10 +75,9 @@ class TokenRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredAnswer:
-    """The first answer to an idempotent request, replayed on retry."""
+class StoredFacts:
+    """The facts of the first answer to an idempotent request, rendered again on retry."""
 
     fingerprint: str
-    status: int
-    headers: dict[str, str]
-    body: str
+    """What the request asked for: a retry must ask for the same."""
+    facts: dict[str, Any]

@@ -68,7 +68,7 @@ def _consecutive(first: int, second: int) -> bool:
 def details_match_type(document: Mapping[str, Any], context: RuleContext
                        ) -> Iterator[Problem]:
     """An entry gives its type's details, and no details of another type."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         event_type = entry.get("event_type")
         if not isinstance(event_type, str):
             continue  # the schema reports a missing or mistyped event type
@@ -89,7 +89,7 @@ def details_match_type(document: Mapping[str, Any], context: RuleContext
 def attendance_year_and_term(document: Mapping[str, Any], context: RuleContext
                              ) -> Iterator[Problem]:
     """The academic year is two consecutive years, and the term had begun by the entry's date."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         attendance = entry.raw.get("attendance")
         if not isinstance(attendance, Mapping) or not isinstance(attendance.get("academic_year"),
                                                                   str):
@@ -124,7 +124,7 @@ def attendance_year_and_term(document: Mapping[str, Any], context: RuleContext
 def attendance_sessions(document: Mapping[str, Any], context: RuleContext
                         ) -> Iterator[Problem]:
     """Sessions add up, and the percentage agrees with them when they are given."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         attendance = entry.raw.get("attendance")
         if not isinstance(attendance, Mapping):
             continue
@@ -169,7 +169,7 @@ def suspension_total(document: Mapping[str, Any], context: RuleContext) -> Itera
     Reported once, at the suspension that passes the limit.
     """
     totals: dict[tuple[str, int], float] = defaultdict(float)
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         if entry.get("event_type") != "suspension":
             continue
         details, day = entry.raw.get("suspension"), entry.date

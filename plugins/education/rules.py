@@ -84,7 +84,7 @@ def _school_problems(school: object, at: str) -> Iterator[Problem]:
 
 def entry_schools(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
     """URN and LAESTAB of the school on each chronology entry."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         yield from _school_problems(entry.raw.get("school"), entry.pointer("school"))
 
 
@@ -149,7 +149,7 @@ def pupils_known(document: Mapping[str, Any], context: RuleContext) -> Iterator[
 def plan_local_authority(document: Mapping[str, Any], context: RuleContext
                          ) -> Iterator[Problem]:
     """The local authority named on an EHC plan entry is a DfE number or GSS code."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         plan = entry.raw.get("ehc_plan")
         value = plan.get("local_authority") if isinstance(plan, Mapping) else None
         if isinstance(value, str) and not local_authority_valid(value):

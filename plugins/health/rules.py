@@ -65,7 +65,7 @@ def injury_without_action(document: Mapping[str, Any], context: RuleContext
     It is a warning, not an error: a referral is not always right (an accident
     with a consistent explanation), but the panel should see why none was made.
     """
-    for entry in chronology_entries(document, MAPPING):
+    for entry in chronology_entries(document, MAPPING, context=context):
         injury = entry.get("injury_description")
         if not isinstance(injury, str) or not injury.strip():
             continue

@@ -103,7 +103,7 @@ def local_authority_format(document: Mapping[str, Any], context: RuleContext,
 
 def order_type(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
     """Applications and orders name the order; other events outside court do not."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         event = entry.raw.get("event_type")
         if not isinstance(event, str):
             continue
@@ -123,7 +123,7 @@ def order_type(document: Mapping[str, Any], context: RuleContext) -> Iterator[Pr
 
 def plo_stage(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
     """A hearing gives its PLO stage, and the stage must fit court or pre-proceedings."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         event = entry.raw.get("event_type")
         stage = entry.raw.get("plo_stage")
         pointer = entry.pointer("plo_stage")
@@ -147,7 +147,7 @@ def plo_stage(document: Mapping[str, Any], context: RuleContext) -> Iterator[Pro
 
 def meeting_decision(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
     """A legal planning meeting records what it decided."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         if entry.raw.get("event_type") == "legal_planning_meeting" \
                 and "meeting_decision" not in entry.raw:
             yield problem(entry.pointer("meeting_decision"),
@@ -163,7 +163,7 @@ def order_duration(document: Mapping[str, Any], context: RuleContext) -> Iterato
     # extension) with an expiry date.
     original_expiry: dict[int, date] = {}
     last_expiry: date | None = None
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         if entry.raw.get("event_type") != "court_order" or \
                 entry.raw.get("order_type") != "emergency_protection_order":
             continue
@@ -172,7 +172,7 @@ def order_duration(document: Mapping[str, Any], context: RuleContext) -> Iterato
                 original_expiry[entry.index] = last_expiry
         else:
             last_expiry = parse_date(entry.raw.get("expires_on")) or last_expiry
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         made = _span(entry)
         ends = parse_date(entry.raw.get("expires_on"))
         if made is None or ends is None or entry.raw.get("event_type") != "court_order":
@@ -210,7 +210,7 @@ def order_duration(document: Mapping[str, Any], context: RuleContext) -> Iterato
 def order_has_application(document: Mapping[str, Any], context: RuleContext,
                           ) -> Iterator[Problem]:
     """Warn when an order has no application for it on or before the order's date."""
-    entries = list(chronology_entries(document))
+    entries = list(chronology_entries(document, context=context))
     applications = [(entry.raw.get("order_type"), span[0]) for entry in entries
                     if entry.raw.get("event_type") == "court_application"
                     and isinstance(entry.raw.get("order_type"), str)

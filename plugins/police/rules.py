@@ -85,7 +85,7 @@ def crime_reference_format(document: Any, context: RuleContext) -> Iterator[Prob
     schema refuses an empty one): formats differ between forces and change.
     """
     default_force = document.get("force") if isinstance(document, Mapping) else None
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         reference = entry.get("crime_reference")
         if not isinstance(reference, str):
             continue
@@ -102,7 +102,7 @@ def crime_reference_format(document: Any, context: RuleContext) -> Iterator[Prob
 
 def pnc_ids(document: Any, context: RuleContext) -> Iterator[Problem]:
     """Each PNC ID's check letter is right, and it belongs to one of the entry's subjects."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         listed = entry.get("pnc_ids")
         if not isinstance(listed, list):
             continue
@@ -129,7 +129,7 @@ def pnc_ids(document: Any, context: RuleContext) -> Iterator[Problem]:
 
 def domestic_abuse_referral(document: Any, context: RuleContext) -> Iterator[Problem]:
     """Warn when a domestic abuse incident records no referral to children's services."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         if entry.get("event_type") != "domestic_abuse":
             continue
         referral = entry.get("referral_to_childrens_services")
@@ -167,7 +167,7 @@ def _follow_ups(entry: ChronologyEntry) -> Iterator[tuple[str, str, str, str, da
 
 def follow_up_dates(document: Any, context: RuleContext) -> Iterator[Problem]:
     """A referral or strategy discussion cannot predate the event it followed."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         # An approximate date says nothing firm about order; a 'month' or
         # 'year' date stands for its whole period, so only its first day bounds.
         precision = entry.get("date_precision")
@@ -186,7 +186,7 @@ def follow_ups_not_future(document: Any, context: RuleContext) -> Iterator[Probl
 
     Judged whatever the entry's own date says: that date has a rule of its own.
     """
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         for field, _, code, what, on in _follow_ups(entry):
             if on > context.today:
                 yield problem(entry.pointer(field, "date"), code,

@@ -92,7 +92,7 @@ def local_authority_format(document: Mapping[str, Any], context: RuleContext,
         value = document.get("local_authority")
         if isinstance(value, str) and not local_authority_valid(value):
             yield problem("/local_authority", "social-care.local_authority.format", message)
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         value = entry.raw.get("local_authority")
         if isinstance(value, str) and not local_authority_valid(value):
             yield problem(entry.pointer("local_authority"),
@@ -101,7 +101,7 @@ def local_authority_format(document: Mapping[str, Any], context: RuleContext,
 
 def plan_category(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
     """A plan needs its category; a category belongs only to plan-related entries."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         event = entry.raw.get("event_type")
         decision = entry.raw.get("conference_decision")
         needs = event == "child_protection_plan" or (
@@ -121,7 +121,7 @@ def plan_category(document: Mapping[str, Any], context: RuleContext) -> Iterator
 
 def required_details(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
     """Conferences, becoming looked after and closures each need their key detail."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         event = entry.raw.get("event_type")
         if not isinstance(event, str) or event not in _REQUIRED_DETAIL:
             continue
@@ -133,7 +133,7 @@ def required_details(document: Mapping[str, Any], context: RuleContext) -> Itera
 def strategy_discussion_agencies(document: Mapping[str, Any], context: RuleContext,
                                  ) -> Iterator[Problem]:
     """Warn when a strategy discussion left out social care, police or health."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         attended = entry.raw.get("attended_by")
         if entry.raw.get("event_type") != "strategy_discussion" \
                 or not isinstance(attended, list):
@@ -151,7 +151,7 @@ def strategy_discussion_agencies(document: Mapping[str, Any], context: RuleConte
 def section_47_sequence(document: Mapping[str, Any], context: RuleContext,
                         ) -> Iterator[Problem]:
     """Warn when a section 47 enquiry or initial conference lacks the step before it."""
-    entries = list(chronology_entries(document))
+    entries = list(chronology_entries(document, context=context))
     for entry in entries:
         event = entry.raw.get("event_type")
         span = _span(entry)

@@ -19,7 +19,7 @@ from core.envelopes import ReviewSchema, load
 from core.errors import NotFoundError
 from core.plugins import PluginHost
 from core.service import Services
-from core.service.returns import Answer
+from core.service.returns import Submitted, etag
 from core.settings import Settings
 from core.storage import Store, make_engine
 from tests import testplugin
@@ -141,10 +141,11 @@ def open_review(services: Services) -> None:
 
 
 def submit(services: Services, name: str, document: dict[str, Any], form: str = "chronology",
-           if_match: str | None = None) -> Answer:
+           if_match: str | None = None) -> Submitted:
     if if_match is None:
         try:
-            if_match = services.returns.latest(agency(name), REF, name, form).headers["ETag"]
+            rev = services.returns.latest(agency(name), REF, name, form).revision
+            if_match = etag(rev.number, rev.sha256)
         except NotFoundError:  # no return yet: the first submission
             if_match = None
     return services.returns.submit(agency(name), REF, name, form, {"document": document},

@@ -21,7 +21,6 @@ from click.testing import CliRunner
 from core.audit import GENESIS, AuditEntry, current_head, parse_head, record_hash, verify_store
 from core.cli.main import main
 from core.storage import Store, make_engine
-from core.storage.audit import chain
 
 AT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
@@ -44,17 +43,17 @@ def append(store: Store, count: int, *, start: int = 0, route: str = "/v1/x") ->
 
 def check(store: Store, head: str | None = None) -> tuple[int, Any]:
     with store.read() as tx:
-        return verify_store(tx.conn, parse_head(head) if head else None)
+        return verify_store(tx, parse_head(head) if head else None)
 
 
 def head(store: Store) -> str:
     with store.read() as tx:
-        return current_head(tx.conn)
+        return current_head(tx)
 
 
 def rows(store: Store) -> list[dict[str, Any]]:
     with store.read() as tx:
-        return list(chain(tx.conn, batch=3))  # a small batch also walks the paging
+        return list(tx.audit_chain(batch=3))  # a small batch also walks the paging
 
 
 def tamper(store: Store, *statements: str | sa.TextClause, params: dict[str, Any] | None = None

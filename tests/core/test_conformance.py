@@ -228,9 +228,9 @@ def test_a_rule_that_raises_on_a_valid_document_is_reported(make_plugin: Make) -
     def edit(package: Path) -> None:
         rules = package / "rules.py"
         rules.write_text(rules.read_text(encoding="utf-8").replace(
-            "    for entry in chronology_entries(document):",
+            "    for entry in chronology_entries(document, context=context):",
             "    assert document.get('no_such_field'), 'a rule bug'\n"
-            "    for entry in chronology_entries(document):"), encoding="utf-8")
+            "    for entry in chronology_entries(document, context=context):"), encoding="utf-8")
 
     host, agency, _ = make_plugin(edit)
     failures = _failures(check_plugin(host, agency), "examples")

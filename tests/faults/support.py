@@ -273,9 +273,10 @@ def check_revisions(engine: sa.Engine) -> dict[str, tuple[tuple[str, str, str], 
 def audit_verifies(engine: sa.Engine, instance: Instance | None = None) -> int:
     """The audit chain verifies (``scr-returns audit verify`` too, when it exists)."""
     from core.audit import verify_store
+    from core.storage import Store
 
-    with engine.connect() as conn:
-        count, finding = verify_store(conn)
+    with Store(engine).read() as tx:
+        count, finding = verify_store(tx)
     assert finding is None, f"audit chain broken at {finding}"
     assert count > 0
     if instance is not None:

@@ -30,6 +30,7 @@ from core.bootstrap import build_services
 from core.errors import PreconditionFailedError
 from core.http import create_app
 from core.plugins import PluginHost
+from core.service.returns import etag
 from core.settings import Settings
 from core.storage import Store, make_engine, upgrade
 from tests import testplugin
@@ -78,8 +79,8 @@ def amend_in_process(url: str, data_dir: str, secret: str, stale: dict[str, str]
             if kind == "stale":
                 tag = stale[ref]
             else:
-                tag = services.returns.latest(principal, ref, "testing",
-                                              "chronology").headers["ETag"]
+                rev = services.returns.latest(principal, ref, "testing", "chronology").revision
+                tag = etag(rev.number, rev.sha256)
             marker = new_marker()
             outcome: dict[str, Any] = {"kind": kind, "marker": marker, "ref": ref}
             try:
@@ -96,8 +97,8 @@ def amend_in_process(url: str, data_dir: str, secret: str, stale: dict[str, str]
                 outcome["status"] = 500
                 outcome["error"] = repr(exc)
             else:
-                outcome["status"] = answer.status
-                outcome["revision"] = int(answer.headers["ETag"].strip('"').split("-")[0])
+                outcome["status"] = 201 if answer.created else 200
+                outcome["revision"] = answer.revision.number
             done.append(outcome)
         return done
     finally:

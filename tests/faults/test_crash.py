@@ -182,7 +182,7 @@ def test_sigkill_workers_and_master_lose_nothing(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
             stored = dict(conn.execute(sa.text(
-                "SELECT key, body FROM idempotency WHERE key LIKE 'crash-%'")).all())
+                "SELECT key, facts FROM idempotency WHERE key LIKE 'crash-%'")).all())
         # Every key answered once and remembered with the answer the client got.
         assert set(stored) == {s.key for s in accepted}
         for s in accepted:

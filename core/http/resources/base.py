@@ -10,7 +10,6 @@ from marshmallow import Schema
 from core import envelopes, jsonio
 from core.audit import AuditEntry
 from core.auth import Principal
-from core.service.returns import Answer
 
 
 def principal(req: falcon.Request) -> Principal:
@@ -30,15 +29,12 @@ def body(req: falcon.Request, schema: Schema) -> dict[str, Any]:
     return envelopes.load(schema, req.get_media())
 
 
-def send(resp: falcon.Response, answer: Answer) -> None:
-    resp.status = answer.status
-    resp.content_type = falcon.MEDIA_JSON
-    resp.text = answer.body
-    for name, value in answer.headers.items():
-        resp.set_header(name, value)
-
-
 def send_json(resp: falcon.Response, value: Any, status: int = 200) -> None:
+    send_text(resp, jsonio.dumps(value), status)
+
+
+def send_text(resp: falcon.Response, text: str, status: int = 200) -> None:
+    """JSON already encoded (e.g. with stored documents spliced in unparsed)."""
     resp.status = status
     resp.content_type = falcon.MEDIA_JSON
-    resp.text = jsonio.dumps(value)
+    resp.text = text

@@ -13,7 +13,6 @@ from core.http.policy import policy
 from core.http.problems import write_problem
 from core.http.resources.base import send_json
 from core.service import Services
-from core.storage.migrate import is_current
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ class Ready:
         try:
             with self.services.store.read() as tx:
                 checks["database"] = True
-                checks["migrations"] = is_current(tx.conn)
+                checks["migrations"] = tx.schema_current()
         except Exception as exc:
             log.warning("readiness check failed: %s", type(exc).__name__)
         if checks["database"] and checks["migrations"]:

@@ -8,6 +8,7 @@ from core.auth import Role
 from core.envelopes import StateChangeSchema
 from core.errors import BadRequestError
 from core.http.openapi_doc import operation
+from core.http.paths import return_url
 from core.http.policy import ANY, policy
 from core.http.resources.base import audit, body, principal, send_json
 from core.service import Services
@@ -145,5 +146,10 @@ class Tracker:
                query={"recheck": ("boolean", "validate the latest revisions again against "
                                   "the review as it is now")})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
-        send_json(resp, self.services.tracker.tracker(
-            principal(req), ref, recheck=bool(req.get_param_as_bool("recheck"))))
+        tracker = self.services.tracker.tracker(
+            principal(req), ref, recheck=bool(req.get_param_as_bool("recheck")))
+        for agency in tracker["agencies"]:
+            for item in agency["forms"]:
+                item["href"] = return_url(ref, agency["agency"], item["form"]) \
+                    if item["submitted"] else None
+        send_json(resp, tracker)

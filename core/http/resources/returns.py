@@ -1,17 +1,26 @@
-"""Returns: submit and amend, read the latest, every revision, the list."""
+"""Returns: submit and amend, read the latest, every revision, the list.
+
+The service answers with facts (what was stored, its revision, state and
+warnings); these resources render them: status, ``ETag``, ``Location`` and body.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import falcon
 
+from core import jsonio
 from core.envelopes import ReturnPutSchema
 from core.errors import BadRequestError
 from core.http.openapi_doc import HeaderDocs, operation
+from core.http.paths import return_url
 from core.http.policy import AGENCY, ANY, policy
-from core.http.resources.base import audit, body, principal, send, send_json
+from core.http.resources.base import audit, body, principal, send_json, send_text
 from core.service import Services
+from core.service.returns import LatestRevision, StoredRevisions, Submitted, etag
+from core.storage.records import RevisionHead
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 PUT = ReturnPutSchema()  # marshmallow schemas keep no state between loads: built once
@@ -22,11 +31,54 @@ STORED: HeaderDocs = {
                             "nothing was stored", False)}
 
 
+def revision_meta(rev: RevisionHead) -> dict[str, Any]:
+    return {"revision": rev.number, "schema_version": rev.schema_version,
+            "submitted_at": rev.submitted_at, "submitted_by": rev.submitted_by,
+            "warnings": rev.warnings}
+
+
+def send_submitted(resp: falcon.Response, done: Submitted) -> None:
+    """201 for a new return, else 200; the revision's ETag and the return's URL."""
+    rev = done.revision
+    send_json(resp, {"review": done.review, "agency": done.agency, "form": done.form,
+                     "state": done.state, "revision_created": done.revision_created,
+                     **revision_meta(rev)}, 201 if done.created else 200)
+    resp.set_header("ETag", etag(rev.number, rev.sha256))
+    resp.set_header("Location", return_url(done.review, done.agency, done.form))
+    if done.replayed:
+        resp.set_header("Idempotent-Replayed", "true")
+
+
+def send_latest(resp: falcon.Response, found: LatestRevision) -> None:
+    rev = found.revision
+    meta = {"review": found.review, "agency": found.agency, "form": found.form,
+            "state": found.state,
+            "state_event": found.state_event.as_dict() if found.state_event else None,
+            **revision_meta(rev)}
+    send_text(resp, jsonio.with_raw(meta, "document", rev.document))
+    resp.set_header("ETag", etag(rev.number, rev.sha256))
+
+
+def send_revision(resp: falcon.Response, found: StoredRevisions) -> None:
+    (rev,) = found.revisions
+    meta = {"review": found.review, "agency": found.agency, "form": found.form,
+            **revision_meta(rev)}
+    send_text(resp, jsonio.with_raw(meta, "document", rev.document))
+    resp.set_header("ETag", etag(rev.number, rev.sha256))
+
+
+def send_revisions(resp: falcon.Response, found: StoredRevisions) -> None:
+    items = [jsonio.with_raw(revision_meta(r), "document", r.document)
+             for r in found.revisions]
+    head = jsonio.dumps({"review": found.review, "agency": found.agency, "form": found.form})
+    send_text(resp, head[:-1] + ',"revisions":[' + ",".join(items) + "]}")
+
+
 class ReturnItem:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @policy(roles=AGENCY, binding="review+agency")
+    @policy(roles=AGENCY, binding="review+agency", shares_reads=True)
     @operation("Submit (201) or amend (200) a return", request="ReturnPut",
                responses={200: "ReturnSummary", 201: "ReturnSummary", 404: "Error",
                           409: "Error", 412: "Error", 422: "Error", 428: "Error"},
@@ -39,12 +91,10 @@ class ReturnItem:
         if key is not None and not IDEMPOTENCY_KEY.match(key):
             raise BadRequestError("An Idempotency-Key is 1-255 visible ASCII characters.")
         envelope = body(req, PUT)
-        answer = self.services.returns.submit(
+        send_submitted(resp, self.services.returns.submit(
             principal(req), ref, agency, form, envelope,
-            if_match=req.get_header("If-Match"), idempotency_key=key, audit=audit(req))
-        send(resp, answer)
-        if answer.replayed:
-            resp.set_header("Idempotent-Replayed", "true")
+            if_match=req.get_header("If-Match"), idempotency_key=key, audit=audit(req),
+            reads=req.context.reads))
 
     @policy(roles=ANY, binding="review+agency", purpose=True)
     @operation("The latest revision of a return, with its document",
@@ -53,7 +103,7 @@ class ReturnItem:
                                        "amending"}})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str) -> None:
-        send(resp, self.services.returns.latest(principal(req), ref, agency, form))
+        send_latest(resp, self.services.returns.latest(principal(req), ref, agency, form))
 
 
 class RevisionCollection:
@@ -65,8 +115,7 @@ class RevisionCollection:
                responses={200: "RevisionList", 404: "Error"})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str) -> None:
-        resp.content_type = falcon.MEDIA_JSON
-        resp.text = self.services.returns.revisions(principal(req), ref, agency, form)
+        send_revisions(resp, self.services.returns.revisions(principal(req), ref, agency, form))
 
 
 class RevisionItem:
@@ -78,7 +127,8 @@ class RevisionItem:
                response_headers={200: {"ETag": "this revision's ETag"}})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str, number: int) -> None:
-        send(resp, self.services.returns.revision(principal(req), ref, agency, form, number))
+        send_revision(resp, self.services.returns.revision(principal(req), ref, agency, form,
+                                                           number))
 
 
 class ReturnCollection:
@@ -101,4 +151,6 @@ class ReturnCollection:
             state=req.get_param("state"), cursor=req.get_param("cursor"),
             has_warnings=req.get_param_as_bool("has_warnings"),
             limit=req.get_param_as_int("limit", min_value=1, max_value=500) or 100)
+        for item in page["items"]:
+            item["href"] = return_url(ref, item["agency"], item["form"])
         send_json(resp, page)

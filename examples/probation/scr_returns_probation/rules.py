@@ -36,7 +36,7 @@ def _person(document: Any) -> Mapping[str, Any]:
 
 def follow_up_after_event(document: Any, context: RuleContext) -> Iterator[Problem]:
     """An entry's ``follow_up_on`` must not be before the entry's own date."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         follow_up = parse_date(entry.raw.get("follow_up_on"))
         if entry.date is not None and follow_up is not None and follow_up < entry.date:
             yield problem(entry.pointer("follow_up_on"), "probation.follow_up.before_event",
@@ -66,7 +66,7 @@ def person_in_register(document: Any, context: RuleContext) -> Iterator[Problem]
 
 def missed_appointment_enforced(document: Any, context: RuleContext) -> Iterator[Problem]:
     """Warn when a missed appointment records no enforcement: the panel will ask why."""
-    for entry in chronology_entries(document):
+    for entry in chronology_entries(document, context=context):
         if entry.get("event_type") == "missed_appointment" and \
                 not entry.has("enforcement_action"):
             yield problem(entry.pointer("event_type"),

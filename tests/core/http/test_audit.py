@@ -16,7 +16,6 @@ from core.plugins import PluginHost
 from core.service import Services
 from core.settings import Settings
 from core.storage import Store, make_engine
-from core.storage.audit import chain
 from core.storage.engine import WRITE
 from tests.conftest import Clock
 from tests.core.http.helpers import PURPOSE, REF, RETURN, World, auth, document
@@ -31,7 +30,7 @@ def world(services: Services, client: TestClient) -> World:
 
 def records(services: Services) -> list[dict[str, Any]]:
     with services.store.read() as tx:
-        return list(chain(tx.conn))
+        return list(tx.audit_chain())
 
 
 def new_records(services: Services, before: int) -> list[dict[str, Any]]:
@@ -85,7 +84,7 @@ def test_every_request_leaves_one_record_denials_included(world: World) -> None:
     assert found[4]["token_id"] == token_id(s, world.other)
     assert found[7]["route"] == "/v1/no/such/route" and found[7]["review"] is None
     with s.store.read() as tx:
-        assert verify_store(tx.conn) == (len(records(s)), None)
+        assert verify_store(tx) == (len(records(s)), None)
 
 
 def test_public_routes_are_not_audited(world: World) -> None:

@@ -244,6 +244,9 @@ def test_tracker_and_listing_show_warnings(client: TestClient, tokens: Tokens,
     assert tracker.status_code == 200, tracker.text
     owed = {(a["agency"], f["form"]): f for a in tracker.json["agencies"] for f in a["forms"]}
     assert owed[("testing", "chronology")]["submitted"] is True
+    # Links are the HTTP layer's: the service gives facts (tests/core/service/test_tracker.py)
+    assert owed[("testing", "chronology")]["href"] == \
+        f"/v1/reviews/{REF}/returns/testing/chronology"
     assert owed[("beta", "chronology")]["warning_count"] == 0  # beta has no warning rule
     assert tracker.json["completeness"]["submitted"] == 4
     submit(services, "testing", doc(entry("t1", "2024-03-01", description="A gap.")))

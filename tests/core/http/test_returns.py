@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from falcon.testing import TestClient
 
 from core.service import Services
@@ -267,3 +268,16 @@ def test_schema_version_must_be_a_whole_number(world: World, version: object) ->
                                          headers=auth(world.agency))
     assert response.status_code == 422
     assert response.json["problems"][0]["pointer"] == "/schema_version"
+
+
+def test_a_put_reads_in_one_transaction_and_writes_in_one(world: World,
+                                                          services: Services) -> None:
+    world.put(document())  # the token's first use is noted, the plugin set is read
+    services.catalog.refresh = 3600.0
+    begun: list[object] = []
+    sa.event.listen(services.store.engine, "begin", begun.append)
+    amended = world.put(document(description="Seen with mother."), **{"If-Match": "*"})
+    assert amended.status_code == 200, amended.text
+    # The token, the retry's first answer and the review; then the revision, its event,
+    # chronology rows, idempotency record and audit record.
+    assert len(begun) == 2

@@ -36,8 +36,8 @@ def services(settings: Settings, clock: Clock) -> Iterator[Services]:
 
 
 def revision(services: Services, name: str, number: int) -> dict[str, object]:
-    answer = services.returns.revision(PANEL, REF, name, "chronology", number)
-    return dict(json.loads(answer.body)["document"])
+    (found,) = services.returns.revision(PANEL, REF, name, "chronology", number).revisions
+    return dict(json.loads(found.document))
 
 
 def test_diff_1_to_3_names_entries_added_removed_and_changed(services: Services) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 
+from core import jsonio
 from core.errors import (
     ConflictError,
     EnvelopeInvalidError,
@@ -15,6 +17,7 @@ from core.errors import (
     PreconditionFailedError,
 )
 from core.service import Services
+from core.service.returns import etag
 from core.settings import Settings
 from tests.conftest import Clock
 from tests.core.panel_helpers import (
@@ -41,8 +44,11 @@ def services(settings: Settings, clock: Clock) -> Iterator[Services]:
 
 
 def latest(services: Services) -> dict[str, object]:
-    import json
-    return dict(json.loads(services.returns.latest(agency("testing"), REF, *FORM).body))
+    """The return as the agency reads it: its state, what set it, its revision."""
+    found = services.returns.latest(agency("testing"), REF, *FORM)
+    event = found.state_event
+    return {"state": found.state, "revision": found.revision.number,
+            "state_event": json.loads(jsonio.dumps(event.as_dict())) if event else None}
 
 
 def test_the_state_walk(services: Services, clock: Clock) -> None:
@@ -133,8 +139,9 @@ def test_a_stale_if_match_refuses_the_change(services: Services) -> None:
     submit(services, "testing", doc(entry("e1", "2024-03-02")))
     with pytest.raises(PreconditionFailedError):
         services.states.change(PANEL, REF, *FORM, "accepted", None,
-                               if_match=first.headers["ETag"])
-    current = services.returns.latest(PANEL, REF, *FORM).headers["ETag"]
+                               if_match=etag(first.revision.number, first.revision.sha256))
+    rev = services.returns.latest(PANEL, REF, *FORM).revision
+    current = etag(rev.number, rev.sha256)
     assert services.states.change(PANEL, REF, *FORM, "accepted", None,
                                   if_match=current)["state"] == "accepted"
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
+import falcon
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from core.storage import make_engine, upgrade
+from core.http.resources.returns import send_submitted
+from core.service.returns import Submitted
+from core.storage import Store, make_engine, upgrade
 from core.storage.migrate import alembic_config, head, is_current
 from core.storage.tables import metadata
 
@@ -67,3 +73,42 @@ def test_an_empty_database_is_not_current() -> None:
             assert not is_current(conn)
     finally:
         empty.dispose()
+
+
+OLD_BODY = ('{"review":"IOW-2026-01","agency":"health","form":"chronology","state":"submitted",'
+            '"revision_created":true,"revision":1,"schema_version":1,'
+            '"submitted_at":"2026-11-26T10:00:00+00:00","submitted_by":"tok_0123456789abcdef",'
+            '"warnings":[{"pointer":"/entries","code":"chronology.gap.unexplained",'
+            '"message":"A gap.","severity":"warning","source":"health"}]}')
+OLD_HEADERS = {"ETag": '"1-0123456789abcdef0123"',
+               "Location": "/v1/reviews/IOW-2026-01/returns/health/chronology"}
+
+
+def _old_answers(engine: sa.Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(
+            "SELECT key, status, headers, body FROM idempotency ORDER BY key"))]
+
+
+def test_stored_answers_become_facts_that_render_the_same_answer(engine: sa.Engine) -> None:
+    """0004: an answer stored before it is replayed byte for byte after it, and back."""
+    command.downgrade(alembic_config(engine), "0003")
+    idempotency = sa.table("idempotency", *(sa.column(c) for c in (
+        "token_id", "key", "fingerprint", "status", "headers", "body", "created_at")))
+    with engine.begin() as conn:
+        conn.execute(idempotency.insert().values(
+            token_id="tok_0123456789abcdef", key="k-1", fingerprint="f" * 64, status=201,
+            headers=json.dumps(OLD_HEADERS), body=OLD_BODY,
+            created_at=datetime(2026, 11, 26, 10, tzinfo=UTC).replace(tzinfo=None)))
+    before = _old_answers(engine)
+    upgrade(engine)
+    with Store(engine).read() as tx:
+        stored = tx.stored_facts("tok_0123456789abcdef", "k-1")
+    assert stored is not None and stored.fingerprint == "f" * 64
+    resp = falcon.Response()
+    send_submitted(resp, Submitted.replay(stored.facts))
+    assert (resp.status, resp.text) == (201, OLD_BODY)
+    assert {k: resp.headers[k.lower()] for k in OLD_HEADERS} == OLD_HEADERS
+    command.downgrade(alembic_config(engine), "0003")
+    assert _old_answers(engine) == before
+    upgrade(engine)
