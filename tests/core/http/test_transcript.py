@@ -1,10 +1,11 @@
 """A recorded conversation with the service: the same requests must get the same answers.
 
 About a hundred requests over every route, built-in agencies and every role,
-successes and refusals, are sent through the real app on SQLite with a fixed
-clock and fixed request ids, on SQLite and on PostgreSQL alike. Each answer (status, headers, body) is compared with
-``transcript.json``, recorded before the pipeline was restructured, so a refactor
-that changes what a client sees fails here. Token secrets and ids, and the audit
+successes and refusals, are sent through the real app with a fixed clock and
+fixed request ids, on SQLite and on PostgreSQL alike. Each answer (status,
+headers, body) is compared with ``transcript.json``, recorded before the
+pipeline was restructured, so a refactor that changes what a client sees fails
+here. Token secrets and ids, and the audit
 chain's hashes (which cover token ids), are random per run: they are replaced by
 stable placeholders in order of first appearance.
 
