@@ -1,9 +1,10 @@
 """``scr-returns plugins new NAME``: a new agency plugin that passes the check as made.
 
 It writes a small distribution: ``pyproject.toml`` with the ``scr_returns``
-entry point, a package with the hook, one example rule, the four forms'
-schemas built on the common bodies, and valid and invalid examples written
-against the example review. The author then replaces the placeholders.
+entry point, a package with the hook, the texts of the agency and its forms
+(``agency.json``), one example rule, the four forms' schemas built on the
+common bodies, and valid and invalid examples written against the example
+review. The author then replaces the placeholders.
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ def files(agency: str) -> dict[str, str]:
         "README.md": templates.README.substitute(values),
         f"{package}/__init__.py": templates.INIT.substitute(values),
         f"{package}/rules.py": templates.RULES.substitute(values),
+        f"{package}/agency.json": _json(templates.declaration(agency, values["title"])),
     }
     for form, schema in schemas(agency).items():
         out[f"{package}/schemas/{agency}.{form}.v1.schema.json"] = _json(schema)

@@ -181,9 +181,18 @@ def test_an_entry_schema_not_built_on_the_common_entry_fails(make_plugin: Make) 
 
 def test_a_chronology_without_a_mapping_fails(make_plugin: Make) -> None:
     def edit(package: Path) -> None:
-        init = package / "__init__.py"
-        init.write_text(init.read_text(encoding="utf-8").replace(
-            "chronology=ChronologyMapping(),", ""), encoding="utf-8")
+        # standard_agency always maps the chronology: this hook takes the mapping away.
+        (package / "__init__.py").write_text(
+            "import dataclasses\n"
+            "from core import AgencySpec, hookimpl, standard_agency\n"
+            f"from {package.name}.rules import CHRONOLOGY_RULES, CODES\n\n"
+            "@hookimpl\n"
+            "def scr_returns_register_agency() -> AgencySpec:\n"
+            "    spec = standard_agency(__name__, version='0.1.0', codes=CODES,\n"
+            "                           rules={'chronology': CHRONOLOGY_RULES})\n"
+            "    return dataclasses.replace(spec, forms=tuple(\n"
+            "        dataclasses.replace(f, chronology=None) for f in spec.forms))\n",
+            encoding="utf-8")
 
     host, agency, _ = make_plugin(edit)
     (failure,) = _failures(check_plugin(host, agency), "chronology")
