@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from core.plugins import PluginHost
-from core.plugintools import EXAMPLE_REVIEWS, Report, check_plugin, host_for, scaffold
-from core.plugintools.examples import review_for
+from core.plugintools import Report, check_plugin, host_for, scaffold
+from core.plugintools import examples as core_examples
 from core.plugintools.scaffold import package_name
+from tests.plugins.review_context import REVIEWS as EXAMPLE_REVIEWS
 
 SEED = ("health", "police", "education", "social-care", "legal")
 COMMON_ENTRY = "https://scr-returns.invalid/schemas/common/chronology-entry.v1.json"
@@ -222,6 +223,11 @@ def test_a_wrong_schema_id_fails(make_plugin: Make) -> None:
                               f"'https://scr-returns.invalid/schemas/{agency}/nil-return.v1.json'")
 
 
+def review_for(name: str, agency: str, forms: tuple[str, ...]) -> Any:
+    """Core's choice of example review, over the tests' reviews (the seed agencies asked in)."""
+    return core_examples.review_for(name, agency, forms, reviews=EXAMPLE_REVIEWS)
+
+
 def test_the_example_review_asks_in_the_agency_under_check() -> None:
     forms = ("chronology",)
     default = review_for("default", "housing", forms)
@@ -231,6 +237,15 @@ def test_the_example_review_asks_in_the_agency_under_check() -> None:
     no_agencies = review_for("no-agencies", "housing", forms)
     assert no_agencies is not None and not no_agencies.agencies
     assert review_for("none", "housing", forms) is None
+
+
+def test_core_s_example_review_asks_in_only_the_agency_under_check() -> None:
+    forms = ("chronology", "nil-return")
+    assert not core_examples.EXAMPLE_REVIEW.agencies  # core names no agency
+    default = core_examples.review_for("default", "police", forms)
+    assert default is not None and dict(default.agencies) == {"police": forms}
+    no_agencies = core_examples.review_for("no-agencies", "police", forms)
+    assert no_agencies is not None and not no_agencies.agencies
 
 
 def test_a_rule_that_raises_on_a_valid_document_is_reported(make_plugin: Make) -> None:
