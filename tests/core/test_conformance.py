@@ -180,24 +180,67 @@ def test_an_entry_schema_not_built_on_the_common_entry_fails(make_plugin: Make) 
     assert '"unevaluatedProperties": false' in failure
 
 
+def _write_hook(package: Path, *body: str) -> None:
+    """Replace the scaffold's hook: its spec from standard_agency, then ``body``'s lines."""
+    (package / "__init__.py").write_text("\n".join([
+        "import dataclasses",
+        "from core import AgencySpec, chronology_rules, hookimpl, standard_agency",
+        f"from {package.name}.rules import CHRONOLOGY_RULES, CODES",
+        "CALLS = []",
+        "@hookimpl",
+        "def scr_returns_register_agency() -> AgencySpec:",
+        "    spec = standard_agency(__name__, version='0.1.0', codes=CODES,",
+        "                           rules={'chronology': CHRONOLOGY_RULES})",
+        *(f"    {line}" for line in body), ""]), encoding="utf-8")
+
+
 def test_a_chronology_without_a_mapping_fails(make_plugin: Make) -> None:
     def edit(package: Path) -> None:
         # standard_agency always maps the chronology: this hook takes the mapping away.
-        (package / "__init__.py").write_text(
-            "import dataclasses\n"
-            "from core import AgencySpec, hookimpl, standard_agency\n"
-            f"from {package.name}.rules import CHRONOLOGY_RULES, CODES\n\n"
-            "@hookimpl\n"
-            "def scr_returns_register_agency() -> AgencySpec:\n"
-            "    spec = standard_agency(__name__, version='0.1.0', codes=CODES,\n"
-            "                           rules={'chronology': CHRONOLOGY_RULES})\n"
-            "    return dataclasses.replace(spec, forms=tuple(\n"
-            "        dataclasses.replace(f, chronology=None) for f in spec.forms))\n",
-            encoding="utf-8")
+        _write_hook(package, "return dataclasses.replace(spec, forms=tuple(",
+                    "    dataclasses.replace(f, chronology=None) for f in spec.forms))")
 
     host, agency, _ = make_plugin(edit)
     (failure,) = _failures(check_plugin(host, agency), "chronology")
     assert failure.startswith("chronology: the chronology form needs chronology=")
+
+
+def _hook_finding(report: Report) -> Any:
+    (finding,) = [f for f in report.findings if f.subject == "scr_returns_register_agency"]
+    return finding
+
+
+def test_a_hook_that_returns_one_spec_passes(make_plugin: Make) -> None:
+    host, agency, _ = make_plugin()
+    finding = _hook_finding(check_plugin(host, agency))
+    assert (finding.section, finding.ok, finding.detail) == \
+        ("imports", True, "returns an equal AgencySpec on every call")
+
+
+def test_a_hook_that_builds_a_new_spec_on_each_call_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        # As a spec built by hand in the hook: chronology_rules() makes new functions.
+        _write_hook(package, "chronology = dataclasses.replace(",
+                    "    spec.forms[0], rules=(*chronology_rules(), *CHRONOLOGY_RULES))",
+                    "return dataclasses.replace(spec, forms=(chronology, *spec.forms[1:]))")
+
+    host, agency, _ = make_plugin(edit)
+    report = check_plugin(host, agency)
+    (failure,) = _failures(report, "imports")
+    assert failure.startswith("scr_returns_register_agency: returns a different AgencySpec "
+                              "on each call")
+    assert "build the spec once (standard_agency(...) does" in failure
+    assert [f.section for f in report.failures] == ["imports"]  # its examples still pass
+
+
+def test_a_hook_that_raises_when_called_again_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        _write_hook(package, "CALLS.append(1)", "if len(CALLS) > 1:",
+                    "    raise RuntimeError('asked twice')", "return spec")
+
+    host, agency, _ = make_plugin(edit)
+    assert _failures(check_plugin(host, agency), "imports") == [
+        "scr_returns_register_agency: raised RuntimeError when called again: asked twice"]
 
 
 def test_a_private_core_import_fails(make_plugin: Make) -> None:
