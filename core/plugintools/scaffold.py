@@ -35,6 +35,16 @@ def title_of(agency: str) -> str:
     return agency.replace("-", " ").capitalize()
 
 
+def declaration(agency: str) -> dict[str, Any]:
+    """The new plugin's agency.json: the texts of the agency and its four forms."""
+    title = title_of(agency)
+    return {"name": agency, "title": title,
+            "description": templates.AGENCY_DESCRIPTION.format(title=title),
+            "forms": [{"name": form, "title": f"{title} {FORM_TITLES[form]}",
+                       "description": text.format(title=title)}
+                      for form, text in templates.FORM_DESCRIPTIONS.items()]}
+
+
 def _common(body: str) -> str:
     return f"{SCHEMA_BASE}common/{body}.v1.json"
 
@@ -119,7 +129,7 @@ def files(agency: str) -> dict[str, str]:
         "README.md": templates.README.substitute(values),
         f"{package}/__init__.py": templates.INIT.substitute(values),
         f"{package}/rules.py": templates.RULES.substitute(values),
-        f"{package}/agency.json": _json(templates.declaration(agency, values["title"])),
+        f"{package}/agency.json": _json(declaration(agency)),
     }
     for form, schema in schemas(agency).items():
         out[f"{package}/schemas/{agency}.{form}.v1.schema.json"] = _json(schema)

@@ -82,28 +82,17 @@ def scr_returns_register_agency() -> AgencySpec:
 ''')
 
 
-def declaration(agency: str, title: str) -> dict[str, Any]:
-    """The new plugin's agency.json: the texts of the agency and its four forms."""
-    return {
-        "name": agency,
-        "title": title,
-        "description": f"{title}'s returns to a child safeguarding practice review.",
-        "forms": [
-            {"name": "chronology", "title": f"{title} chronology",
-             "description": f"Every contact {title} had with the child and family in the "
-                            "scoping period."},
-            {"name": "agency-report", "title": f"{title} agency report",
-             "description": f"{title}'s analysis of its involvement (the individual "
-                            "management review), answering each key line of enquiry."},
-            {"name": "nil-return", "title": f"{title} nil return",
-             "description": f"{title}'s confirmation that it had no involvement with the "
-                            "child or family during the scoping period."},
-            {"name": "records-secured", "title": f"{title} records secured",
-             "description": f"{title}'s confirmation that its records are secured until the "
-                            "review is complete."},
-        ],
-    }
-
+AGENCY_DESCRIPTION = "{title}'s returns to a child safeguarding practice review."
+FORM_DESCRIPTIONS = {
+    "chronology": "Every contact {title} had with the child and family in the scoping period.",
+    "agency-report": "{title}'s analysis of its involvement (the individual management "
+                     "review), answering each key line of enquiry.",
+    "nil-return": "{title}'s confirmation that it had no involvement with the child or "
+                  "family during the scoping period.",
+    "records-secured": "{title}'s confirmation that its records are secured until the "
+                       "review is complete.",
+}
+"""What a practitioner reads about the agency and each form (agency.json)."""
 
 RULES = Template('''\
 """The ${agency} chronology's own rules: pure functions (document, context) -> problems.
