@@ -79,9 +79,10 @@ _VALIDATOR = jsonschema.Draft202012Validator(DATA_SCHEMA)
 _SCHEMA_FILE = r"\.(?P<form>[a-z][a-z0-9-]*)\.v(?P<version>[1-9][0-9]*)\.schema\.json"
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
-# NOTE: one entry per package, the arguments it was built with and the spec: the
-# hook is called again and again and must return the same value each time.
-_built: dict[str, tuple[tuple[Any, ...], AgencySpec]] = {}
+# NOTE: per package, each spec built with the arguments it was built from (compared
+# with ==, as rules and mappings are not all hashable): the hook is called again
+# and again and must return the same value each time.
+_built: dict[str, list[tuple[tuple[Any, ...], AgencySpec]]] = {}
 _lock = threading.Lock()
 
 
@@ -132,11 +133,13 @@ def standard_agency(package: str, *, version: str, codes: Mapping[str, str] = _E
     arguments = (version, dict(codes), {form: tuple(r) for form, r in rules.items()},
                  chronology, tuple(extra_forms))
     with _lock:
-        built = _built.get(package)
-        if built is None or built[0] != arguments:
-            built = (arguments, _build(package, *arguments))
-            _built[package] = built
-        return built[1]
+        built = _built.setdefault(package, [])
+        for earlier, spec in built:
+            if earlier == arguments:
+                return spec
+        spec = _build(package, *arguments)
+        built.append((arguments, spec))
+        return spec
 
 
 def _build(package: str, version: str, codes: Mapping[str, str],

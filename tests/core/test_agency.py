@@ -109,9 +109,10 @@ def test_equal_arguments_give_the_very_same_spec(package: Package) -> None:
 
     first = build()
     assert build() is first
-    assert build("1.1.0") is not first
-    assert build("1.1.0").version == "1.1.0"
-    assert build("1.1.0") is build("1.1.0")
+    second = build("1.1.0")
+    assert second is not first and second.version == "1.1.0"
+    assert (build(), build("1.1.0")) == (first, second)
+    assert build() is first and build("1.1.0") is second
 
 
 def test_the_files_are_read_the_first_time_only(package: Package) -> None:
