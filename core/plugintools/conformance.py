@@ -242,8 +242,6 @@ def _check_imports(report: Report, module: object) -> None:
                "imports private parts of core: " + "; ".join(bad))
 
 
-
-
 def _check_hook(report: Report, host: PluginHost, name: str) -> None:
     """The hook returns an equal ``AgencySpec`` on every call, as its contract says."""
     subject = "scr_returns_register_agency"
