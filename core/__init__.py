@@ -6,6 +6,7 @@ private to the service and may change without notice.
 
 from __future__ import annotations
 
+from core.agency import standard_agency
 from core.descriptors import (
     AgencySpec,
     ChronologyMapping,
@@ -71,5 +72,6 @@ __all__ = [
     "problem",
     "records_secured_rules",
     "school_urn_valid",
+    "standard_agency",
     "upn_valid",
 ]

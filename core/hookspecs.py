@@ -30,5 +30,7 @@ def scr_returns_register_agency() -> AgencySpec:  # type: ignore[empty-body]
     version's schema must pass the draft 2020-12 meta-schema and may ``$ref``
     the shared definitions in the top-level ``schemas/`` by their ``$id``.
     The hook must not do I/O beyond reading the plugin's own files, and must
-    return the same value every time.
+    return the same value every time: build the spec once (a standard agency
+    declared with :func:`core.standard_agency` is) rather than on each call.
+    ``scr-returns plugins check`` calls it again and compares.
     """

@@ -21,7 +21,7 @@ SECTIONS = {
     "codes": "Every rule code is documented",
     "coverage": "Every form version has valid and invalid examples",
     "chronology": "The chronology maps onto the common entry",
-    "imports": "Only the public plugin API is imported",
+    "imports": "Only the public plugin API is imported; the hook gives one value",
 }
 
 
@@ -56,8 +56,9 @@ def check(name: str, verbose: bool) -> None:
     examples/ folder validates (valid/) or fails with exactly its stated codes
     (invalid/), checked as the API checks a submission against the example
     review; every rule code produced is documented; every form version has
-    both kinds of example; the chronology maps onto the common entry. Exits 1
-    on any failure.
+    both kinds of example; the chronology maps onto the common entry; the
+    plugin imports only the public API and its hook returns an equal value on
+    every call. Exits 1 on any failure.
     """
     try:
         host, plugin = host_for(name)

@@ -70,6 +70,7 @@ def check_plugin(host: PluginHost, name: str) -> Report:
     _check_coverage(report, spec, examples)
     check_chronology(report, plugin, examples)
     _check_imports(report, module)
+    _check_hook(report, host, name)
     return report
 
 
@@ -201,7 +202,9 @@ def _check_coverage(report: Report, spec: AgencySpec, examples: list[Example]) -
                        f"(examples/{missing[0]}/{form.name}.v{v.version}.json)")
 
 
-# -- imports ----------------------------------------------------------------------------
+# -- the contract: imports and hook -----------------------------------------------------
+# NOTE: both are in the section "imports", the plugin's side of the contract with
+# core: what it may import and what its hook must do.
 def _python_files(folder: Traversable) -> Iterator[Traversable]:
     for item in folder.iterdir():
         if item.is_dir() and item.name not in ("__pycache__", "examples", "schemas"):
@@ -239,3 +242,22 @@ def _check_imports(report: Report, module: object) -> None:
                "imports private parts of core: " + "; ".join(bad))
 
 
+def _check_hook(report: Report, host: PluginHost, name: str) -> None:
+    """The hook returns an equal ``AgencySpec`` on every call, as its contract says."""
+    subject = "scr_returns_register_agency"
+    first = host.plugins[name].agency
+    (hook,) = [impl.function for impl in host.pm.hook.scr_returns_register_agency.get_hookimpls()
+               if impl.plugin_name == name]
+    try:
+        again = [hook() for _ in range(2)]
+    except Exception as exc:
+        report.add("imports", subject, False,
+                   f"raised {type(exc).__name__} when called again: {exc}")
+        return
+    same = all(spec == first for spec in again)
+    report.add("imports", subject, same,
+               "returns an equal AgencySpec on every call" if same else
+               "returns a different AgencySpec on each call; it must return the same value "
+               "every time: build the spec once (standard_agency(...) does, and caches it) "
+               "rather than on each call, since the common rule factories make new "
+               "functions each time")

@@ -21,9 +21,6 @@ from typing import Any
 
 from core.descriptors import Kloe, ReviewContext, RuleContext
 
-FORMS = ("chronology", "agency-report", "nil-return", "records-secured")
-SEED_AGENCIES = ("health", "police", "education", "social-care", "legal", "probation")
-
 EXAMPLE_REVIEW = ReviewContext(
     ref="IOW-2026-01",
     type="cspr",
@@ -42,18 +39,25 @@ EXAMPLE_REVIEW = ReviewContext(
         Kloe("kloe-2", "Was the voice of the child heard?"),
         Kloe("kloe-3", "Were escalation procedures used?"),
     ),
-    agencies={agency: FORMS for agency in SEED_AGENCIES},
+    agencies={},
 )
-"""The review every plugin's examples are written against (the same as the tests')."""
+"""The review every plugin's examples are written against (the same as the tests').
+
+It names no agency: :func:`review_for` asks in the agency under check.
+"""
 
 EXAMPLE_REVIEWS: Mapping[str, ReviewContext | None] = {
+    # The agency under check is asked in (review_for adds it).
     "default": EXAMPLE_REVIEW,
     # For examples of review.agency.not_asked: the same review, no agency asked in.
-    "no-agencies": replace(EXAMPLE_REVIEW, agencies={}),
+    "no-agencies": EXAMPLE_REVIEW,
     # An offline dry run: the rules that need the review report nothing.
     "none": None,
 }
 """Reviews an invalid example may name in its ``"review"`` field."""
+
+ASKING = "default"
+"""The review that asks in the agency under check."""
 
 TODAY = date(2026, 11, 26)
 SUBMITTED_AT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
@@ -64,14 +68,18 @@ WRAPPER_KEYS = frozenset({"expect", "review", "config", "document"})
 WARNINGS_SUFFIX = ".warnings.json"
 
 
-def review_for(name: str, agency: str, forms: tuple[str, ...]) -> ReviewContext | None:
-    """The named example review, with ``agency`` asked in when the review asks anyone.
+def review_for(name: str, agency: str, forms: tuple[str, ...], *,
+               reviews: Mapping[str, ReviewContext | None] = EXAMPLE_REVIEWS
+               ) -> ReviewContext | None:
+    """The review named ``name`` in ``reviews``; the default one with ``agency`` asked in.
 
-    NOTE: a new agency is not among the seed agencies of the example review; it
-    is asked in here so that its examples need no review of their own.
+    NOTE: core knows no agency, so the example review asks in none of its own;
+    the agency under check is asked in here, with ``forms``, so that its
+    examples need no review of their own. A review that already asks it in is
+    returned as it is.
     """
-    review = EXAMPLE_REVIEWS[name]
-    if review is None or not review.agencies or agency in review.agencies:
+    review = reviews[name]
+    if name != ASKING or review is None or agency in review.agencies:
         return review
     return replace(review, agencies={**review.agencies, agency: forms})
 

@@ -1,9 +1,10 @@
 """``scr-returns plugins new NAME``: a new agency plugin that passes the check as made.
 
 It writes a small distribution: ``pyproject.toml`` with the ``scr_returns``
-entry point, a package with the hook, one example rule, the four forms'
-schemas built on the common bodies, and valid and invalid examples written
-against the example review. The author then replaces the placeholders.
+entry point, a package with the hook, the texts of the agency and its forms
+(``agency.json``), one example rule, the four forms' schemas built on the
+common bodies, and valid and invalid examples written against the example
+review. The author then replaces the placeholders.
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ def package_name(agency: str) -> str:
 
 def title_of(agency: str) -> str:
     return agency.replace("-", " ").capitalize()
+
+
+def declaration(agency: str) -> dict[str, Any]:
+    """The new plugin's agency.json: the texts of the agency and its four forms."""
+    title = title_of(agency)
+    return {"name": agency, "title": title,
+            "description": templates.AGENCY_DESCRIPTION.format(title=title),
+            "forms": [{"name": form, "title": f"{title} {FORM_TITLES[form]}",
+                       "description": text.format(title=title)}
+                      for form, text in templates.FORM_DESCRIPTIONS.items()]}
 
 
 def _common(body: str) -> str:
@@ -118,6 +129,7 @@ def files(agency: str) -> dict[str, str]:
         "README.md": templates.README.substitute(values),
         f"{package}/__init__.py": templates.INIT.substitute(values),
         f"{package}/rules.py": templates.RULES.substitute(values),
+        f"{package}/agency.json": _json(declaration(agency)),
     }
     for form, schema in schemas(agency).items():
         out[f"{package}/schemas/{agency}.{form}.v1.schema.json"] = _json(schema)

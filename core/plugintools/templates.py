@@ -37,7 +37,7 @@ dependencies = ["scr-returns"]
 ${agency} = "${package}"
 
 # The schemas/ and examples/ folders are found as (namespace) packages, so
-# their JSON files are installed with the code.
+# their JSON files are installed with the code, as is agency.json.
 [tool.setuptools.packages.find]
 include = ["${package}*"]
 
@@ -59,94 +59,40 @@ See docs/plugins.md in scr-returns for the whole guide.
 ''')
 
 INIT = Template('''\
-"""The ${agency} agency plugin: its four forms (hook implementation only)."""
+"""The ${agency} agency plugin (hook implementation only).
+
+The texts of the agency and its four forms are in agency.json, each form's
+versions in schemas/, the examples the forms serve in examples/valid/; the
+rules are in rules.py.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from core import (
-    COMMON_CODES,
-    AgencySpec,
-    ChronologyMapping,
-    FormSpec,
-    FormVersion,
-    agency_report_rules,
-    chronology_rules,
-    hookimpl,
-    load_json_resource,
-    nil_return_rules,
-    records_secured_rules,
-)
+from core import AgencySpec, hookimpl, standard_agency
 from ${package}.rules import CHRONOLOGY_RULES, CODES
 
 VERSION = "0.1.0"
 
 
-def _version(form: str, number: int) -> FormVersion:
-    return FormVersion(number, load_json_resource(
-        __name__, f"schemas/${agency}.{form}.v{number}.schema.json"))
-
-
-def _example(form: str, number: int) -> dict[str, Any]:
-    example: dict[str, Any] = load_json_resource(__name__, f"examples/valid/{form}.v{number}.json")
-    return example
-
-
-def _forms() -> tuple[FormSpec, ...]:
-    return (
-        FormSpec(
-            name="chronology",
-            title="${title} chronology",
-            description="Every contact ${title} had with the child and family in the "
-                        "scoping period.",
-            versions=(_version("chronology", 1),),
-            rules=(*chronology_rules(ChronologyMapping()), *CHRONOLOGY_RULES),
-            example=_example("chronology", 1),
-            chronology=ChronologyMapping(),
-        ),
-        FormSpec(
-            name="agency-report",
-            title="${title} agency report",
-            description="${title}'s analysis of its involvement (the individual management "
-                        "review), answering each key line of enquiry.",
-            versions=(_version("agency-report", 1),),
-            rules=agency_report_rules(),
-            example=_example("agency-report", 1),
-        ),
-        FormSpec(
-            name="nil-return",
-            title="${title} nil return",
-            description="${title}'s confirmation that it had no involvement with the child or "
-                        "family during the scoping period.",
-            versions=(_version("nil-return", 1),),
-            rules=nil_return_rules(),
-            example=_example("nil-return", 1),
-        ),
-        FormSpec(
-            name="records-secured",
-            title="${title} records secured",
-            description="${title}'s confirmation that its records are secured until the "
-                        "review is complete.",
-            versions=(_version("records-secured", 1),),
-            rules=records_secured_rules(),
-            example=_example("records-secured", 1),
-        ),
-    )
-
-
 @hookimpl
 def scr_returns_register_agency() -> AgencySpec:
     """The ${agency} agency and its four forms."""
-    return AgencySpec(
-        name="${agency}",
-        title="${title}",
-        version=VERSION,
-        description="${title}'s returns to a child safeguarding practice review.",
-        forms=_forms(),
-        codes={**COMMON_CODES, **CODES},
-    )
+    return standard_agency(__name__, version=VERSION, codes=CODES,
+                           rules={"chronology": CHRONOLOGY_RULES})
 ''')
+
+
+AGENCY_DESCRIPTION = "{title}'s returns to a child safeguarding practice review."
+FORM_DESCRIPTIONS = {
+    "chronology": "Every contact {title} had with the child and family in the scoping period.",
+    "agency-report": "{title}'s analysis of its involvement (the individual management "
+                     "review), answering each key line of enquiry.",
+    "nil-return": "{title}'s confirmation that it had no involvement with the child or "
+                  "family during the scoping period.",
+    "records-secured": "{title}'s confirmation that its records are secured until the "
+                       "review is complete.",
+}
+"""What a practitioner reads about the agency and each form (agency.json)."""
 
 RULES = Template('''\
 """The ${agency} chronology's own rules: pure functions (document, context) -> problems.

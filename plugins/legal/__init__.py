@@ -1,13 +1,19 @@
-"""Legal services: the agency plugin (hook implementation only)."""
+"""Legal services: the agency plugin (hook implementation only).
+
+The texts of the agency and its forms are in ``agency.json``, each form's
+versions in ``schemas/``; the rules are in :mod:`plugins.legal.rules`.
+"""
 
 from __future__ import annotations
 
-from core import AgencySpec, hookimpl
-from plugins.legal.forms import agency
+from core import AgencySpec, hookimpl, standard_agency
+from plugins.legal.rules import CHRONOLOGY_RULES, CODES, HEADER_RULES
 
 
 @hookimpl
 def scr_returns_register_agency() -> AgencySpec:
     """Legal services with its chronology, agency report, nil return and records-secured
     forms."""
-    return agency()
+    return standard_agency(__name__, version="1.0.0", codes=CODES, rules={
+        "chronology": CHRONOLOGY_RULES, "agency-report": HEADER_RULES,
+        "nil-return": HEADER_RULES, "records-secured": HEADER_RULES})

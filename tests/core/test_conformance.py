@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from core.plugins import PluginHost
-from core.plugintools import EXAMPLE_REVIEWS, Report, check_plugin, host_for, scaffold
-from core.plugintools.examples import review_for
+from core.plugintools import Report, check_plugin, host_for, scaffold
+from core.plugintools import examples as core_examples
 from core.plugintools.scaffold import package_name
+from tests.plugins.review_context import REVIEWS as EXAMPLE_REVIEWS
 
 SEED = ("health", "police", "education", "social-care", "legal")
 COMMON_ENTRY = "https://scr-returns.invalid/schemas/common/chronology-entry.v1.json"
@@ -179,15 +180,67 @@ def test_an_entry_schema_not_built_on_the_common_entry_fails(make_plugin: Make) 
     assert '"unevaluatedProperties": false' in failure
 
 
+def _write_hook(package: Path, *body: str) -> None:
+    """Replace the scaffold's hook: its spec from standard_agency, then ``body``'s lines."""
+    (package / "__init__.py").write_text("\n".join([
+        "import dataclasses",
+        "from core import AgencySpec, chronology_rules, hookimpl, standard_agency",
+        f"from {package.name}.rules import CHRONOLOGY_RULES, CODES",
+        "CALLS = []",
+        "@hookimpl",
+        "def scr_returns_register_agency() -> AgencySpec:",
+        "    spec = standard_agency(__name__, version='0.1.0', codes=CODES,",
+        "                           rules={'chronology': CHRONOLOGY_RULES})",
+        *(f"    {line}" for line in body), ""]), encoding="utf-8")
+
+
 def test_a_chronology_without_a_mapping_fails(make_plugin: Make) -> None:
     def edit(package: Path) -> None:
-        init = package / "__init__.py"
-        init.write_text(init.read_text(encoding="utf-8").replace(
-            "chronology=ChronologyMapping(),", ""), encoding="utf-8")
+        # standard_agency always maps the chronology: this hook takes the mapping away.
+        _write_hook(package, "return dataclasses.replace(spec, forms=tuple(",
+                    "    dataclasses.replace(f, chronology=None) for f in spec.forms))")
 
     host, agency, _ = make_plugin(edit)
     (failure,) = _failures(check_plugin(host, agency), "chronology")
     assert failure.startswith("chronology: the chronology form needs chronology=")
+
+
+def _hook_finding(report: Report) -> Any:
+    (finding,) = [f for f in report.findings if f.subject == "scr_returns_register_agency"]
+    return finding
+
+
+def test_a_hook_that_returns_one_spec_passes(make_plugin: Make) -> None:
+    host, agency, _ = make_plugin()
+    finding = _hook_finding(check_plugin(host, agency))
+    assert (finding.section, finding.ok, finding.detail) == \
+        ("imports", True, "returns an equal AgencySpec on every call")
+
+
+def test_a_hook_that_builds_a_new_spec_on_each_call_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        # As a spec built by hand in the hook: chronology_rules() makes new functions.
+        _write_hook(package, "chronology = dataclasses.replace(",
+                    "    spec.forms[0], rules=(*chronology_rules(), *CHRONOLOGY_RULES))",
+                    "return dataclasses.replace(spec, forms=(chronology, *spec.forms[1:]))")
+
+    host, agency, _ = make_plugin(edit)
+    report = check_plugin(host, agency)
+    (failure,) = _failures(report, "imports")
+    assert failure.startswith("scr_returns_register_agency: returns a different AgencySpec "
+                              "on each call")
+    assert "build the spec once (standard_agency(...) does" in failure
+    assert [f.section for f in report.failures] == ["imports"]  # its examples still pass
+
+
+def test_a_hook_that_raises_when_called_again_fails(make_plugin: Make) -> None:
+    def edit(package: Path) -> None:
+        _write_hook(package, "CALLS.append(1)", "if len(CALLS) > 1:",
+                    "    raise RuntimeError('asked twice')", "return spec")
+
+    host, agency, _ = make_plugin(edit)
+    assert _failures(check_plugin(host, agency), "imports") == [
+        "scr_returns_register_agency: raised RuntimeError when called again: asked twice"]
 
 
 def test_a_private_core_import_fails(make_plugin: Make) -> None:
@@ -213,6 +266,11 @@ def test_a_wrong_schema_id_fails(make_plugin: Make) -> None:
                               f"'https://scr-returns.invalid/schemas/{agency}/nil-return.v1.json'")
 
 
+def review_for(name: str, agency: str, forms: tuple[str, ...]) -> Any:
+    """Core's choice of example review, over the tests' reviews (the seed agencies asked in)."""
+    return core_examples.review_for(name, agency, forms, reviews=EXAMPLE_REVIEWS)
+
+
 def test_the_example_review_asks_in_the_agency_under_check() -> None:
     forms = ("chronology",)
     default = review_for("default", "housing", forms)
@@ -222,6 +280,15 @@ def test_the_example_review_asks_in_the_agency_under_check() -> None:
     no_agencies = review_for("no-agencies", "housing", forms)
     assert no_agencies is not None and not no_agencies.agencies
     assert review_for("none", "housing", forms) is None
+
+
+def test_core_s_example_review_asks_in_only_the_agency_under_check() -> None:
+    forms = ("chronology", "nil-return")
+    assert not core_examples.EXAMPLE_REVIEW.agencies  # core names no agency
+    default = core_examples.review_for("default", "police", forms)
+    assert default is not None and dict(default.agencies) == {"police": forms}
+    no_agencies = core_examples.review_for("no-agencies", "police", forms)
+    assert no_agencies is not None and not no_agencies.agencies
 
 
 def test_a_rule_that_raises_on_a_valid_document_is_reported(make_plugin: Make) -> None:

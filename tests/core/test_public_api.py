@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 import core
+from core.plugins import GROUP
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIRS = [ROOT / "plugins", ROOT / "tests" / "testplugin"]
@@ -72,3 +74,15 @@ def test_a_plugin_uses_only_the_public_api(path: Path) -> None:
 ])
 def test_the_checker_catches_private_imports(source: str, expected: list[str]) -> None:
     assert list(violations(source, set(core.__all__))) == expected
+
+
+def test_core_names_no_agency() -> None:
+    # Core serves whichever agencies are installed: it holds no list of them.
+    agencies = {ep.name for ep in metadata.entry_points(group=GROUP)} | {"probation"}
+    assert {"health", "police", "education", "social-care", "legal"} <= agencies
+    named = sorted(
+        f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}"
+        for path in (ROOT / "core").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and node.value in agencies)
+    assert named == []

@@ -1,29 +1,34 @@
 """The example review every plugin's examples and tests are checked against.
 
 One definition serves both ``scr-returns plugins check`` and the tests: it
-lives in :mod:`core.plugintools.examples`; this module adds the tests'
-shorthand for building a :class:`~core.RuleContext` against it.
+lives in :mod:`core.plugintools.examples`; this module asks the built-in
+agencies into it (core names no agency) and adds the tests' shorthand for
+building a :class:`~core.RuleContext` against it.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core import ReviewContext, RuleContext
+from core.agency import STANDARD_FORMS
 from core.plugintools.examples import (
-    EXAMPLE_REVIEW as REVIEW,
-)
-from core.plugintools.examples import (
-    EXAMPLE_REVIEWS as REVIEWS,
-)
-from core.plugintools.examples import (
-    FORMS,
+    EXAMPLE_REVIEW,
+    EXAMPLE_REVIEWS,
     SUBMITTED_AT,
     TODAY,
 )
-from core.plugintools.examples import (
-    SEED_AGENCIES as AGENCIES,
-)
 
 __all__ = ["AGENCIES", "FORMS", "REVIEW", "REVIEWS", "SUBMITTED_AT", "TODAY", "context"]
+
+AGENCIES = ("health", "police", "education", "social-care", "legal")
+FORMS = tuple(STANDARD_FORMS)
+
+REVIEW = replace(EXAMPLE_REVIEW, agencies=dict.fromkeys(AGENCIES, FORMS))
+"""The example review with every built-in agency asked in, for all four forms."""
+
+REVIEWS: dict[str, ReviewContext | None] = {**EXAMPLE_REVIEWS, "default": REVIEW}
+"""The example reviews by name, the default one being :data:`REVIEW`."""
 
 # NOTE: a sentinel rather than None as the default, so that context(...,
 # review=None) can ask for a review-less dry run.

@@ -25,10 +25,11 @@ from falcon.testing import TestClient
 from core.bootstrap import build_services
 from core.http import create_app
 from core.plugins import GROUP, PluginHost
-from core.plugintools import EXAMPLE_REVIEW, SUBMITTED_AT, Example, examples_of
+from core.plugintools import SUBMITTED_AT, Example, examples_of
 from core.service import Services
 from core.settings import Settings
 from core.storage import Store, make_engine, upgrade
+from tests.plugins.review_context import REVIEW
 
 AGENCIES = ("health", "police", "education", "social-care", "legal")
 FORMS = {"chronology", "agency-report", "nil-return", "records-secured"}
@@ -46,7 +47,7 @@ EXAMPLES = [pytest.param(agency, ex, id=f"{agency}/{ex.path}")
 
 
 def _review_body(ref: str, *, asked: bool) -> dict[str, Any]:
-    review = EXAMPLE_REVIEW
+    review = REVIEW  # the example review, every seed agency asked in
     return {
         "ref": ref, "type": review.type, "title": review.title,
         "scoping_period": {"from": review.scope_from.isoformat(),
