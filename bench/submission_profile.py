@@ -46,11 +46,11 @@ from core.storage import upgrade
 def stages() -> tuple[tuple[str, Any, str], ...]:
     """(label, owner, attribute): each stage is timed where the request path calls it."""
     from core import jsonio  # noqa: PLC0415
-    from core.storage.audit import AuditQueries  # noqa: PLC0415
-    from core.storage.chronology import ChronologyQueries  # noqa: PLC0415
     from core.http.resources import returns as resource  # noqa: PLC0415
     from core.service import returns as service  # noqa: PLC0415
     from core.service.tokens import TokenService  # noqa: PLC0415
+    from core.storage.audit import AuditQueries  # noqa: PLC0415
+    from core.storage.chronology import ChronologyQueries  # noqa: PLC0415
 
     return (
         ("authentication (token lookup)", TokenService, "authenticate"),
