@@ -1,7 +1,7 @@
 """The conformance check of one installed plugin (``scr-returns plugins check``).
 
-Each check is a :class:`~core.plugintools.report.Finding`; the plugin conforms when none failed. The
-examples are validated exactly as the API validates a submission
+Each check is a :class:`~core.plugintools.report.Finding`; the plugin conforms when
+none failed. The examples are validated exactly as the API validates a submission
 (:func:`core.validation.validate_document`, same engine, same rules) against
 the example review, so an example that passes here passes over HTTP.
 """

@@ -1,4 +1,4 @@
-"""Reading and checking the audit log (appending is core.audit's, inside each request)."""
+"""Reading and checking the audit log (core.audit appends, inside each request)."""
 
 from __future__ import annotations
 

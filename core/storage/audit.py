@@ -50,7 +50,7 @@ class AuditFilter:
 
 
 class AuditQueries:
-    """The audit log's part of a transaction (mixed into :class:`~core.storage.store.Tx`)."""
+    """The audit log's part of a transaction (mixed into the store's Tx)."""
 
     conn: sa.Connection
 

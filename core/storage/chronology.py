@@ -61,7 +61,7 @@ def _selection(review_id: int, f: EntryFilter, *columns: Any) -> sa.Select[Any]:
 
 
 class ChronologyQueries:
-    """The chronology index's part of a transaction (mixed into :class:`~core.storage.store.Tx`)."""
+    """The chronology index's part of a transaction (mixed into the store's Tx)."""
 
     conn: sa.Connection
 

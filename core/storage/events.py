@@ -29,7 +29,7 @@ class EventRecord:
 
 
 class EventQueries:
-    """Review-state events' part of a transaction (mixed into :class:`~core.storage.store.Tx`)."""
+    """Review-state events' part of a transaction (mixed into the store's Tx)."""
 
     conn: sa.Connection
 

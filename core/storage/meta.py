@@ -12,7 +12,7 @@ from core.storage.sql import upsert
 
 
 class MetaQueries:
-    """The service's own state (mixed into :class:`~core.storage.store.Tx`)."""
+    """The service's own state (mixed into the store's Tx)."""
 
     conn: sa.Connection
 

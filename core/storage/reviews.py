@@ -14,7 +14,7 @@ from core.storage.sql import param
 
 
 class ReviewQueries:
-    """Reviews' part of a transaction (mixed into :class:`~core.storage.store.Tx`)."""
+    """Reviews' part of a transaction (mixed into the store's Tx)."""
 
     conn: sa.Connection
 

@@ -13,7 +13,7 @@ from core.storage.sql import param
 
 
 class TokenQueries:
-    """Tokens' part of a transaction (mixed into :class:`~core.storage.store.Tx`)."""
+    """Tokens' part of a transaction (mixed into the store's Tx)."""
 
     conn: sa.Connection
 

@@ -10,7 +10,7 @@ from core.storage import tables as t
 
 
 class TrackerQueries:
-    """The tracker's part of a transaction (mixed into :class:`~core.storage.store.Tx`)."""
+    """The tracker's part of a transaction (mixed into the store's Tx)."""
 
     conn: sa.Connection
 
