@@ -13,8 +13,10 @@ from core.storage.sql import insert_ignore, param
 
 
 class ReturnQueries:
-    """Returns' and revisions' part of a transaction (mixed into
-    :class:`~core.storage.store.Tx`). Nothing here updates or deletes a revision."""
+    """Returns' and revisions' part of a transaction (mixed into the store's Tx).
+
+    Nothing here updates or deletes a revision.
+    """
 
     conn: sa.Connection
 
