@@ -91,8 +91,10 @@ class AgencyKit:
             """The same plugin over the reference engine (python-jsonschema)."""
             return self.make_host("python")
 
+        # NOTE: one engine, no parameter: the tests' ids name no engine.
         @pytest.fixture(scope="session", params=self.engines if len(self.engines) > 1 else None)
         def validate(request: pytest.FixtureRequest) -> Validate:
+            """validate(form, document, version=1, **context) -> every problem."""
             engine = getattr(request, "param", self.engines[0])
             chosen: PluginHost = request.getfixturevalue(HOST_FIXTURES[engine])
             return functools.partial(self.run, chosen)
