@@ -43,7 +43,7 @@ from core.settings import Settings
 from core.storage import Store, make_engine, upgrade
 from core.storage import tables as t
 from core.storage.events import EventRecord
-from tests.e2e.conftest import serve
+from tests.support.serving import serve
 
 REF = "BENCH-2026-01"
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)

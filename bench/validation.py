@@ -111,8 +111,8 @@ def _host() -> PluginHost | None:
 
 
 def _context(agency: str, form: str, version: int) -> RuleContext:
-    try:  # the example review context, once tests/plugins provides it
-        from tests.plugins.review_context import context  # noqa: PLC0415
+    try:  # the example review context, when tests/support provides it
+        from tests.support.example_review import context  # noqa: PLC0415
         return context(agency, form, version)  # type: ignore[no-any-return]
     except ImportError:
         return RuleContext(agency=agency, form=form, schema_version=version,

@@ -12,7 +12,7 @@ from core.errors import PluginLoadError
 from core.http import create_app
 from core.service import Services
 from core.settings import Settings
-from tests.core.test_plugins import install_with_a_broken_plugin
+from tests.support.entry_points import install_with_a_broken_plugin
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from core.plugins import PluginHost
 from core.schemas import DRAFT
 from core.storage import Store, make_engine
 from tests import testplugin
-from tests.core.test_plugins import FakeDistribution, FakeEntryPoint, fake_entry_points
+from tests.support.entry_points import FakeDistribution, FakeEntryPoint, fake_entry_points
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 REFRESH = 1.0

@@ -10,42 +10,15 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any
 
 import pytest
 
-from core import AgencySpec, FormSpec, FormVersion, hookimpl
+from core import AgencySpec, FormVersion, hookimpl
 from core.errors import PluginLoadError
-from core.plugins import ERROR_MAX, GROUP, PluginHost
-from core.schemas import DRAFT
+from core.plugins import ERROR_MAX, PluginHost
 from tests import testplugin
-
-SCHEMA: dict[str, Any] = {
-    "$schema": DRAFT,
-    "$id": "https://scr-returns.invalid/schemas/acme/report.v1.json",
-    "type": "object",
-    "properties": {"summary": {"type": "string"}},
-    "additionalProperties": False,
-}
-
-
-def agency(name: str = "acme", **form_changes: Any) -> AgencySpec:
-    form = FormSpec(name="report", title="Report", description="A summary.",
-                    versions=(FormVersion(1, SCHEMA),))
-    return AgencySpec(name=name, title=name.title(), version="1.0",
-                      forms=(replace(form, **form_changes),))
-
-
-class Plugin:
-    """A throw-away plugin object whose hook returns ``spec``."""
-
-    def __init__(self, spec: AgencySpec) -> None:
-        self.spec = spec
-
-    @hookimpl
-    def scr_returns_register_agency(self) -> AgencySpec:
-        return self.spec
+from tests.support.entry_points import FakeDistribution, FakeEntryPoint, fake_entry_points
+from tests.support.throwaway_plugins import SCHEMA, Misspelt, Plugin, agency
 
 
 def host(**plugins: object) -> PluginHost:
@@ -130,45 +103,9 @@ def test_a_hook_that_returns_something_else() -> None:
     refused(lambda: host(acme=Wrong()), "acme", "AgencySpec")
 
 
-class Misspelt:
-    @hookimpl
-    def scr_returns_register_agnecy(self) -> AgencySpec:
-        return agency()
-
-
 def test_a_misspelt_hook_implementation() -> None:
     error = refused(lambda: host(acme=Misspelt()), "acme")
     assert "scr_returns_register_agnecy" in str(error)
-
-
-@dataclass
-class FakeDistribution:
-    name: str
-    version: str
-
-
-@dataclass
-class FakeEntryPoint:
-    """What ``importlib.metadata.entry_points(group=...)`` yields, as far as the host looks."""
-
-    name: str
-    value: str
-    loaded: object = None
-    dist: FakeDistribution | None = None
-    group: str = GROUP
-
-    def load(self) -> object:
-        if self.loaded is None:
-            raise ModuleNotFoundError(f"No module named {self.value!r}")
-        return self.loaded
-
-
-def fake_entry_points(monkeypatch: pytest.MonkeyPatch, *eps: FakeEntryPoint) -> None:
-    def entry_points(*, group: str) -> list[FakeEntryPoint]:
-        assert group == GROUP
-        return list(eps)
-
-    monkeypatch.setattr("core.plugins.metadata.entry_points", entry_points)
 
 
 def installed(monkeypatch: pytest.MonkeyPatch, **plugins: object) -> PluginHost:
@@ -331,19 +268,3 @@ def test_one_plugin_registered_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_entry_points(monkeypatch, FakeEntryPoint("acme", "acme", Plugin(agency())))
     refused(lambda: PluginHost(extra={"acme": Plugin(agency(name="other"))}), "acme",
             "two plugins")
-
-
-def install_with_a_broken_plugin(monkeypatch: pytest.MonkeyPatch) -> PluginHost:
-    """A host as installed: ``acme`` fails to import; ``testing`` (built in), ``zeta`` load."""
-    fake_entry_points(
-        monkeypatch,
-        FakeEntryPoint("acme", "acme_scr_plugin", dist=FakeDistribution("acme-scr", "2.1")),
-        FakeEntryPoint("testing", "tests.testplugin", testplugin,
-                       FakeDistribution("scr-returns", "0.1.0")),
-        FakeEntryPoint("zeta", "zeta_scr", Plugin(agency(name="zeta")),
-                       FakeDistribution("zeta-scr", "1.0")))
-    return PluginHost()
-
-
-BROKEN_ERROR = ("failed to import 'acme_scr_plugin': ModuleNotFoundError: "
-                "No module named 'acme_scr_plugin'")

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Served
+from tests.support.serving import Served
 
 ROOT = Path(__file__).resolve().parents[2]
 REF = "DOM-2026-01"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Served, serve
+from tests.support.serving import Served, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 

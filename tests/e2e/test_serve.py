@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Served
+from tests.support.serving import Served
 
 REF = "E2E-2026-01"
 

@@ -34,8 +34,7 @@ from core.service.returns import etag
 from core.settings import Settings
 from core.storage import Store, make_engine, upgrade
 from tests import testplugin
-from tests.core.http.helpers import REVIEW, auth
-from tests.faults.support import (
+from tests.support.fault_harness import (
     Instance,
     bearer,
     check_revisions,
@@ -43,6 +42,7 @@ from tests.faults.support import (
     new_marker,
     open_world,
 )
+from tests.support.http_world import REVIEW, auth
 
 PROCESSES = 6
 ROUNDS = 15  # amendments per process

@@ -27,7 +27,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.storage import make_engine
-from tests.faults.support import (
+from tests.support.fault_harness import (
     Instance,
     audit_verifies,
     bearer,

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.faults.support import Instance, bearer, marked, new_marker, open_world
+from tests.support.fault_harness import Instance, bearer, marked, new_marker, open_world
 
 MAX_EXAMPLES = 25
 REF = "FUZZ-2026-01"

@@ -19,8 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.storage import make_engine
-from tests.conftest import PG_URL
-from tests.faults.support import (
+from tests.support.fault_harness import (
     Instance,
     World,
     audit_verifies,
@@ -30,6 +29,7 @@ from tests.faults.support import (
     new_marker,
     open_world,
 )
+from tests.support.postgres import PG_URL
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not PG_URL, reason="SCR_RETURNS_TEST_POSTGRES is not set")]

@@ -29,7 +29,7 @@ from core.plugintools import SUBMITTED_AT, Example, examples_of
 from core.service import Services
 from core.settings import Settings
 from core.storage import Store, make_engine, upgrade
-from tests.plugins.review_context import REVIEW
+from tests.support.example_review import REVIEW
 
 AGENCIES = ("health", "police", "education", "social-care", "legal")
 FORMS = {"chronology", "agency-report", "nil-return", "records-secured"}

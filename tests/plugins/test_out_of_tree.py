@@ -11,12 +11,8 @@ folder of its own that the server finds on PYTHONPATH.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from importlib import metadata, util
 from pathlib import Path
 from typing import Any
 
@@ -24,46 +20,13 @@ import httpx
 import pytest
 
 from core.plugintools import EXAMPLE_REVIEW
-from tests.e2e.conftest import Served, serve
+from tests.support.distributions import pip_install
+from tests.support.serving import Served, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBATION = ROOT / "examples" / "probation"
 EXAMPLES = PROBATION / "scr_returns_probation" / "examples"
 REF = "OOT-2026-01"
-
-
-def _builds_without_isolation() -> bool:
-    """Whether setuptools here can build a wheel itself (>= 70.1, or with ``wheel``)."""
-    if util.find_spec("wheel") is not None:
-        return True
-    major, minor = (int(p) for p in metadata.version("setuptools").split(".")[:2])
-    return (major, minor) >= (70, 1)
-
-
-def pip_install(source: Path, workdir: Path) -> Path:
-    """Install the distribution at ``source`` into a folder of its own; return the folder.
-
-    Processes started with that folder on ``PYTHONPATH`` find the plugin through
-    its entry point, as if it were installed in the environment; the shared
-    virtual environment is never changed, so tests running beside this one in
-    other workers cannot see a half-installed package.
-
-    NOTE: pip builds in the source tree (build/, *.egg-info); a copy keeps the
-    repository clean. Without a local wheel builder the build is isolated,
-    which fetches setuptools from the configured index: slower, still correct.
-    """
-    copy = workdir / source.name
-    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("build", "*.egg-info",
-                                                                "__pycache__"))
-    target = workdir / "site"
-    args = [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",
-            str(target)]
-    if _builds_without_isolation():
-        args.append("--no-build-isolation")
-    done = subprocess.run([*args, str(copy)], capture_output=True, text=True, timeout=600,
-                          check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return target
 
 
 def bearer(secret: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from core.plugins import PluginHost
-from tests.plugins.review_context import REVIEW, context
+from tests.support.example_review import REVIEW, context
 
 ROOT = Path(__file__).resolve().parents[2]
 AGENCIES = {"health": "health", "police": "police", "education": "education",

@@ -24,8 +24,9 @@ from core.plugins import PluginHost
 from core.service import Services
 from core.settings import Settings
 from core.storage.migrate import is_current
-from tests.core.http.helpers import REF, World, auth, document
-from tests.core.test_plugins import BROKEN_ERROR, Misspelt, install_with_a_broken_plugin
+from tests.support.entry_points import BROKEN_ERROR, install_with_a_broken_plugin
+from tests.support.http_world import REF, World, auth, document
+from tests.support.throwaway_plugins import Misspelt
 
 # The module, not the click group that ``core.cli`` re-exports under the same name.
 cli = importlib.import_module("core.cli.main")

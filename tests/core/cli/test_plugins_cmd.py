@@ -13,10 +13,8 @@ from click.testing import CliRunner
 
 from core.cli import main, plugins_cmd
 from core.plugins import PluginHost
-from tests.core.test_conformance import Make, make_plugin
-from tests.plugins.test_out_of_tree import pip_install
-
-__all__ = ["make_plugin"]  # a fixture, used by name below
+from tests.support.distributions import pip_install
+from tests.support.scaffolds import Make
 
 BIN = Path(sys.executable).parent / "scr-returns"
 

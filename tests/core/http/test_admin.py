@@ -9,18 +9,12 @@ from falcon.testing import TestClient
 
 from core.bootstrap import build_services
 from core.http import create_app
-from core.service import Services
 from core.settings import Settings
 from core.storage import Store, make_engine
-from tests.conftest import Clock
-from tests.core.http.helpers import REF, World, auth
-from tests.core.http.test_problems import assert_problem
-from tests.core.test_plugins import BROKEN_ERROR, install_with_a_broken_plugin
-
-
-@pytest.fixture
-def world(services: Services, client: TestClient) -> World:
-    return World(services, client)
+from tests.support.clock import Clock
+from tests.support.entry_points import BROKEN_ERROR, install_with_a_broken_plugin
+from tests.support.http_world import REF, World, auth
+from tests.support.problems import assert_problem
 
 
 def test_token_lifecycle(world: World) -> None:

@@ -17,15 +17,10 @@ from core.service import Services
 from core.settings import Settings
 from core.storage import Store, make_engine
 from core.storage.engine import WRITE
-from tests.conftest import Clock
-from tests.core.http.helpers import PURPOSE, REF, RETURN, World, auth, document
+from tests.support.clock import Clock
+from tests.support.http_world import PURPOSE, REF, RETURN, World, auth, document
 
 CONTENT_READS = [RETURN, RETURN + "/revisions", RETURN + "/revisions/1"]
-
-
-@pytest.fixture
-def world(services: Services, client: TestClient) -> World:
-    return World(services, client)
 
 
 def records(services: Services) -> list[dict[str, Any]]:

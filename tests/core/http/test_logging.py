@@ -30,8 +30,8 @@ from core.logs import JsonFormatter
 from core.plugins import PluginHost
 from core.settings import Settings
 from tests import testplugin
-from tests.core.http.helpers import REF, RETURN, REVIEW, auth, document
-from tests.e2e.conftest import BIN, serve
+from tests.support.http_world import REF, RETURN, REVIEW, auth, document
+from tests.support.serving import BIN, serve
 
 ROOT = Path(__file__).resolve().parents[3]
 LEAKED = "Home visit, mother disclosed LEAK-7d1c"

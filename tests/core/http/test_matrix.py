@@ -19,12 +19,11 @@ from typing import Any
 
 import falcon
 import pytest
-from falcon.testing import TestClient
 
 from core.auth import SYSTEM
 from core.http.policy import policy_of
 from core.service import Services
-from tests.core.http.helpers import PURPOSE, REF, REVIEW, World, auth, document
+from tests.support.http_world import PURPOSE, REF, REVIEW, World, auth, document
 
 OTHER_REF = "IOW-2026-99"
 CALLERS = ("admin", "panel", "panel_unbound", "agency_own", "agency_other", "agency_unbound",
@@ -124,11 +123,6 @@ def router_routes(app: falcon.App[falcon.Request, falcon.Response]
             # falcon fills the other methods with its own 405/OPTIONS responders
             if getattr(responder, "__self__", None) is node.resource:
                 yield str(method), str(node.uri_template), responder
-
-
-@pytest.fixture
-def world(services: Services, client: TestClient) -> World:
-    return World(services, client)
 
 
 class Callers:

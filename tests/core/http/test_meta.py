@@ -15,8 +15,8 @@ from core.plugins import PluginHost
 from core.service import Services
 from core.settings import Settings
 from core.storage import Store, make_engine
-from tests.core.http.test_problems import assert_problem
-from tests.core.test_plugins import install_with_a_broken_plugin
+from tests.support.entry_points import install_with_a_broken_plugin
+from tests.support.problems import assert_problem
 
 Build = Callable[[str, PluginHost], TestClient]
 

@@ -13,20 +13,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from falcon.testing import TestClient
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from core.service import Services
-from tests.core.http.helpers import REF, RETURN, World, auth, document
-from tests.e2e.conftest import Served, serve
+from tests.support.http_world import REF, RETURN, World, auth, document
+from tests.support.serving import Served, serve
 
 TEMPLATE = "/v1/reviews/{ref}/returns/{agency}/{form}"
-
-
-@pytest.fixture
-def world(services: Services, client: TestClient) -> World:
-    return World(services, client)
 
 
 def sample(name: str, **labels: str) -> float:

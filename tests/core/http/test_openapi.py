@@ -19,8 +19,8 @@ from core.http.routes import routes
 from core.service import Services
 from core.service.exports import FORMATS
 from core.storage.store import Tx
-from tests.core.http.helpers import REF, RETURN, World, auth
-from tests.core.http.helpers import document as return_document
+from tests.support.http_world import REF, RETURN, World, auth
+from tests.support.http_world import document as return_document
 
 
 @pytest.fixture

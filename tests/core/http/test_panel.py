@@ -13,8 +13,8 @@ from falcon.testing import TestClient
 
 from core.service import Services
 from core.settings import Settings
-from tests.conftest import Clock
-from tests.core.panel_helpers import (
+from tests.support.clock import Clock
+from tests.support.panel import (
     REF,
     doc,
     entry,

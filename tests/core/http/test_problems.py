@@ -12,34 +12,15 @@ from typing import Any
 import falcon.testing
 import pytest
 import sqlalchemy.exc
-from falcon.testing import TestClient
 
-from core.service import Services
 from core.settings import Settings
 from core.storage.store import Tx
-from tests.conftest import Clock
-from tests.core.http.helpers import REF, RETURN, World, auth, document
+from tests.support.clock import Clock
+from tests.support.http_world import REF, RETURN, World, auth, document
+from tests.support.problems import PROBLEM_KEYS, assert_problem
 
-PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 VALIDATE = "/v1/agencies/testing/forms/chronology/validate"
 SMALL_LIMIT = 2048
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    """The response is a problem of ``status`` whose instance is its X-Request-ID."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = json.loads(response.text)
-    assert set(body) >= PROBLEM_KEYS, body
-    assert body["status"] == status
-    assert all(isinstance(body[k], str) and body[k] for k in PROBLEM_KEYS - {"status"}), body
-    assert body["instance"] == response.headers["X-Request-ID"]
-    return body
-
-
-@pytest.fixture
-def world(services: Services, client: TestClient) -> World:
-    return World(services, client)
 
 
 def json_post(world: World, path: str, raw: bytes, token: str | None = None) -> Any:

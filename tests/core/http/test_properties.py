@@ -23,8 +23,8 @@ from core.plugins import PluginHost
 from core.settings import Settings
 from core.storage import Store, make_engine, upgrade
 from tests import testplugin
-from tests.conftest import Clock
-from tests.core.http.helpers import REF, RETURN, REVIEW, auth
+from tests.support.clock import Clock
+from tests.support.http_world import REF, RETURN, REVIEW, auth
 
 ENDPOINTS = {
     # name: (method, path, which token)

@@ -13,19 +13,13 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from falcon.testing import TestClient
 
 from core.http import create_app
 from core.service import Services
-from tests.core.http.helpers import REF, RETURN, REVIEW, World, auth, document
+from tests.support.http_world import REF, RETURN, REVIEW, World, auth, document
 
 THREADS = 6
-
-
-@pytest.fixture
-def world(services: Services, client: TestClient) -> World:
-    return World(services, client)
 
 
 def together(services: Services, call: Callable[[TestClient, int], Any]) -> list[Any]:

@@ -7,15 +7,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from falcon.testing import TestClient
 
 from core.service import Services
-from tests.core.http.helpers import REF, RETURN, World, auth, document
-
-
-@pytest.fixture
-def world(services: Services, client: TestClient) -> World:
-    return World(services, client)
+from tests.support.http_world import REF, RETURN, World, auth, document
 
 
 def test_first_submission_is_201_with_location_and_etag(world: World) -> None:

@@ -5,15 +5,9 @@ from __future__ import annotations
 import copy
 
 import pytest
-from falcon.testing import TestClient
 
 from core.service import Services
-from tests.core.http.helpers import REF, REVIEW, World, auth
-
-
-@pytest.fixture
-def world(services: Services, client: TestClient) -> World:
-    return World(services, client)
+from tests.support.http_world import REF, REVIEW, World, auth
 
 
 def test_opened_review_reads_back(world: World) -> None:
@@ -85,7 +79,7 @@ def test_patch_changes_fields_and_checks_if_match(world: World) -> None:
 def test_closed_review_takes_no_returns(world: World) -> None:
     world.client.simulate_patch(f"/v1/reviews/{REF}", json={"status": "completed"},
                                 headers=auth(world.admin))
-    from tests.core.http.helpers import document
+    from tests.support.http_world import document
 
     assert world.put(document()).status_code == 409
 

@@ -13,18 +13,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from falcon.testing import TestClient
 from sqlalchemy.engine import make_url
 
 from core.auth import hash_secret
 from core.cli.main import main
 from core.service import Services
-from tests.core.http.helpers import REF, RETURN, World, auth, document
-
-
-@pytest.fixture
-def world(services: Services, client: TestClient) -> World:
-    return World(services, client)
+from tests.support.http_world import REF, RETURN, World, auth, document
 
 
 def database_bytes(services: Services) -> bytes:

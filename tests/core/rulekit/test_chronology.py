@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from core import COMMON_CODES, ChronologyMapping, chronology_rules
-from tests.core.rulekit.helpers import clean_chronology, codes, entry, run, with_entries
-from tests.plugins.review_context import REVIEWS, context
+from tests.support.example_review import REVIEWS, context
+from tests.support.rulekit import clean_chronology, codes, entry, run, with_entries
 
 RULES = chronology_rules()
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from core import agency_report_rules, nil_return_rules, records_secured_rules
-from tests.core.rulekit.helpers import run
-from tests.plugins.review_context import REVIEWS, context
+from tests.support.example_review import REVIEWS, context
+from tests.support.rulekit import run
 
 
 def report(**changes: Any) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core import chronology_rules
-from tests.core.rulekit.helpers import clean_chronology, entry, run, with_entries
-from tests.plugins.review_context import context
+from tests.support.example_review import context
+from tests.support.rulekit import clean_chronology, entry, run, with_entries
 
 RULES = chronology_rules()
 ORDER = "chronology.order.unsorted"

@@ -16,8 +16,8 @@ from core.service import Services
 from core.service.exports import Format, neutralise
 from core.settings import Settings
 from core.storage.chronology import EntryFilter
-from tests.conftest import Clock
-from tests.core.panel_helpers import (
+from tests.support.clock import Clock
+from tests.support.panel import (
     ADMIN,
     PANEL,
     REF,

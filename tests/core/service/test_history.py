@@ -11,8 +11,8 @@ import pytest
 from core.errors import NotFoundError
 from core.service import Services
 from core.settings import Settings
-from tests.conftest import Clock
-from tests.core.panel_helpers import (
+from tests.support.clock import Clock
+from tests.support.panel import (
     PANEL,
     REF,
     agency,

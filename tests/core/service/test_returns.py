@@ -30,8 +30,8 @@ from core.settings import Settings
 from core.storage import Store, make_engine
 from core.storage.chronology import EntryFilter
 from tests import testplugin
-from tests.conftest import Clock
-from tests.core.panel_helpers import PANEL, REF, REVIEW_JSON, agency, doc, entry
+from tests.support.clock import Clock
+from tests.support.panel import PANEL, REF, REVIEW_JSON, agency, doc, entry
 
 FORM = ("testing", "chronology")
 

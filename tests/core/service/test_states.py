@@ -19,8 +19,8 @@ from core.errors import (
 from core.service import Services
 from core.service.returns import etag
 from core.settings import Settings
-from tests.conftest import Clock
-from tests.core.panel_helpers import (
+from tests.support.clock import Clock
+from tests.support.panel import (
     ADMIN,
     PANEL,
     REF,

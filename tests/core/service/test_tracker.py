@@ -12,8 +12,8 @@ from core.envelopes import ReviewPatchSchema, load
 from core.errors import ForbiddenError, NotFoundError
 from core.service import Services
 from core.settings import Settings
-from tests.conftest import Clock
-from tests.core.panel_helpers import (
+from tests.support.clock import Clock
+from tests.support.panel import (
     ADMIN,
     PANEL,
     REF,

@@ -13,8 +13,9 @@ from plugins.education.events import (
     details_match_type,
     suspension_total,
 )
-from tests.plugins.education.conftest import Validate, pairs, valid_example
-from tests.plugins.review_context import context
+from tests.support.agencies import EDUCATION
+from tests.support.agency_kit import Validate, pairs
+from tests.support.example_review import context
 
 CTX = context("education", "chronology")
 
@@ -147,7 +148,7 @@ def test_percentage_alone_is_not_cross_checked() -> None:
 
 
 def test_attendance_out_of_range_is_the_schemas(validate: Validate) -> None:
-    document = valid_example("chronology")
+    document = EDUCATION.valid_example("chronology")
     entry = next(e for e in document["entries"] if e["event_type"] == "attendance")
     index = document["entries"].index(entry)
     for value, code in ((100.5, "schema.maximum"), (-1, "schema.minimum"), ("90%", "schema.type")):
@@ -199,7 +200,7 @@ def test_totals_are_per_pupil() -> None:
 
 
 def test_suspension_warning_does_not_block_acceptance(validate: Validate) -> None:
-    document = valid_example("chronology")
+    document = EDUCATION.valid_example("chronology")
     entries = document["entries"]
     index, first = next((i, e) for i, e in enumerate(entries) if e["id"] == "ed-012")
     first["suspension"]["days"] = 45

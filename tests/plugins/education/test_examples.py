@@ -13,9 +13,10 @@ import pytest
 
 from core.plugins import PluginHost
 from plugins.education.rules import CODES
-from tests.plugins.education.conftest import EXAMPLES, run
-from tests.plugins.review_context import REVIEW
+from tests.support.agencies import EDUCATION
+from tests.support.example_review import REVIEW
 
+EXAMPLES = EDUCATION.examples
 NAME_RE = re.compile(r"(?P<form>[a-z-]+)\.v1(\.(?P<label>[a-z0-9-]+))?\.json")
 FORMS = ("chronology", "agency-report", "nil-return", "records-secured")
 REVIEWS: dict[str, object] = {"default": REVIEW, "none": None}
@@ -50,7 +51,7 @@ def test_every_form_has_valid_and_invalid_examples() -> None:
 
 @pytest.mark.parametrize("path", _examples("valid"), ids=lambda p: p.name)
 def test_valid_example_has_no_problems(path: Path, any_host: PluginHost) -> None:
-    problems = run(any_host, _form(path), _load(path))
+    problems = EDUCATION.run(any_host, _form(path), _load(path))
     assert [(p.pointer, p.code, p.message) for p in problems] == []
 
 
@@ -58,8 +59,8 @@ def test_valid_example_has_no_problems(path: Path, any_host: PluginHost) -> None
 def test_invalid_example_gives_exactly_its_codes(path: Path, any_host: PluginHost) -> None:
     example = _load(path)
     assert set(example) == {"expect", "review", "document"}
-    problems = run(any_host, _form(path), example["document"],
-                   review=REVIEWS[example["review"]])
+    problems = EDUCATION.run(any_host, _form(path), example["document"],
+                             review=REVIEWS[example["review"]])
     assert {p.code for p in problems} == set(example["expect"]), \
         [(p.pointer, p.code) for p in problems]
 

@@ -13,8 +13,9 @@ from plugins.education.rules import (
     pupils_known,
     upns_unique,
 )
-from tests.plugins.education.conftest import Validate, pairs, valid_example
-from tests.plugins.review_context import REVIEW, context
+from tests.support.agencies import EDUCATION
+from tests.support.agency_kit import Validate, pairs
+from tests.support.example_review import REVIEW, context
 
 CTX = context("education", "chronology")
 
@@ -26,7 +27,7 @@ def _school_entry(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_wrong_check_letter_is_refused_at_the_upn(validate: Validate) -> None:
-    document = valid_example("chronology")
+    document = EDUCATION.valid_example("chronology")
     document["pupils"]["child-a"]["upn"] = "B801200005002"
     problems = validate("chronology", document)
     assert pairs(problems) == {("/pupils/child-a/upn", "education.upn.check_letter")}
@@ -35,13 +36,13 @@ def test_wrong_check_letter_is_refused_at_the_upn(validate: Validate) -> None:
 
 
 def test_domain_example_upn_passes(validate: Validate) -> None:
-    document = valid_example("chronology")
+    document = EDUCATION.valid_example("chronology")
     document["pupils"] = {"child-a": {"upn": "B801200005001"}}
     assert validate("chronology", document) == []
 
 
 def test_former_upns_are_checked_too(validate: Validate) -> None:
-    document = valid_example("chronology")
+    document = EDUCATION.valid_example("chronology")
     document["pupils"]["child-a"]["former_upns"] = ["B801200005002", "E000200005001"]
     assert pairs(validate("chronology", document)) == {
         ("/pupils/child-a/former_upns/0", "education.upn.check_letter"),
@@ -52,14 +53,14 @@ def test_former_upns_are_checked_too(validate: Validate) -> None:
 def test_upn_la_number_need_not_match_the_schools_laestab(validate: Validate) -> None:
     # A UPN keeps the number of the authority that issued it when the pupil
     # moves: child-a's Bristol (801) UPN at an Isle of Wight (921) school is fine.
-    document = valid_example("chronology")
+    document = EDUCATION.valid_example("chronology")
     assert document["pupils"]["child-a"]["upn"][1:4] == "801"
     assert _school_entry(document)["school"]["laestab"][:3] == "921"
     assert validate("chronology", document) == []
 
 
 def test_one_upn_for_two_pupils_is_reported_at_the_second(validate: Validate) -> None:
-    document = valid_example("chronology")
+    document = EDUCATION.valid_example("chronology")
     document["pupils"]["sibling-1"]["upn"] = "B801200005001"
     problems = validate("chronology", document)
     assert pairs(problems) == {("/pupils/sibling-1/upn", "education.upn.duplicate")}
@@ -73,7 +74,7 @@ def test_a_pupil_may_repeat_their_own_upn_as_former() -> None:
 
 
 def test_pupil_key_outside_the_register(validate: Validate) -> None:
-    document = valid_example("chronology")
+    document = EDUCATION.valid_example("chronology")
     document["pupils"]["child-b"] = {"upn": "W921200012346"}
     problems = validate("chronology", document)
     assert pairs(problems) == {("/pupils/child-b", "education.pupil.subject_unknown")}
@@ -87,7 +88,7 @@ def test_pupil_register_needs_the_review() -> None:
 
 
 def test_school_identifiers_on_entries(validate: Validate) -> None:
-    document = valid_example("chronology")
+    document = EDUCATION.valid_example("chronology")
     _school_entry(document)["school"].update(urn="EY12345", laestab="5552345")
     assert pairs(validate("chronology", document)) == {
         ("/entries/1/school/urn", "education.urn.format"),
@@ -96,7 +97,7 @@ def test_school_identifiers_on_entries(validate: Validate) -> None:
 
 
 def test_school_without_identifiers_is_fine(validate: Validate) -> None:
-    document = valid_example("chronology")
+    document = EDUCATION.valid_example("chronology")
     _school_entry(document)["school"] = {"name": "Oakfield Primary School"}
     assert validate("chronology", document) == []
 
@@ -106,13 +107,13 @@ def test_school_without_identifiers_is_fine(validate: Validate) -> None:
                                              ("records-secured", "schools")])
 def test_school_identifiers_on_the_short_forms(validate: Validate, form: str,
                                                field: str) -> None:
-    document = valid_example(form)
+    document = EDUCATION.valid_example(form)
     document[field][0]["urn"] = "1182230"
     assert pairs(validate(form, document)) == {(f"/{field}/0/urn", "education.urn.format")}
 
 
 def test_ehc_plan_local_authority(validate: Validate) -> None:
-    document = valid_example("chronology")
+    document = EDUCATION.valid_example("chronology")
     plan = next(e for e in document["entries"] if "ehc_plan" in e
                 and "local_authority" in e["ehc_plan"])
     index = document["entries"].index(plan)
@@ -127,7 +128,7 @@ def test_ehc_plan_local_authority(validate: Validate) -> None:
 def test_agency_not_asked_into_the_review(validate: Validate) -> None:
     review = dataclasses.replace(REVIEW, agencies={"health": ("chronology",)})
     for form in ("chronology", "agency-report", "nil-return", "records-secured"):
-        problems = validate(form, valid_example(form), review=review)
+        problems = validate(form, EDUCATION.valid_example(form), review=review)
         assert ("", "review.agency.not_asked") in pairs(problems), form
 
 
@@ -145,7 +146,7 @@ def test_rules_skip_values_of_the_wrong_type(document: Any) -> None:
 
 def test_schema_values_of_the_wrong_type_give_schema_problems_only(validate: Validate
                                                                   ) -> None:
-    document = valid_example("chronology")
+    document = EDUCATION.valid_example("chronology")
     document["pupils"]["child-a"]["upn"] = 801200005001
     _school_entry(document)["school"]["urn"] = 118223
     assert {p.code for p in validate("chronology", document)} == {"schema.type"}

@@ -11,8 +11,8 @@ import pytest
 
 import plugins.health
 from core import COMMON_CODES
-from tests.plugins.health.conftest import Validate
-from tests.plugins.review_context import REVIEWS
+from tests.support.agency_kit import Validate
+from tests.support.example_review import REVIEWS
 
 EXAMPLES = Path(plugins.health.__file__).parent / "examples"
 NAME_RE = re.compile(r"(?P<form>[a-z-]+)\.v1(\.(?P<label>[a-z0-9-]+))?\.json")

@@ -12,8 +12,8 @@ import pytest
 import plugins.health
 from core import Problem
 from plugins.health.rules import CHRONOLOGY_RULES, injury_without_action, nhs_number
-from tests.plugins.health.conftest import Validate
-from tests.plugins.review_context import context
+from tests.support.agency_kit import Validate
+from tests.support.example_review import context
 
 VALID = Path(plugins.health.__file__).parent / "examples" / "valid"
 

@@ -1,12 +1,7 @@
-"""Fixtures for the legal plugin's tests: one plugin host for the whole session."""
+"""The legal plugin's fixtures, from its kit: ``host``, ``python_host``, ``validate``."""
 
 from __future__ import annotations
 
-import plugins.legal
-from tests.plugins.plugin_fixtures import Validate, plugin_fixtures
+from tests.support.agencies import LEGAL
 
-AGENCY = "legal"
-
-host, python_host, validate, run = plugin_fixtures(AGENCY, plugins.legal)
-
-__all__ = ["AGENCY", "Validate", "host", "python_host", "run", "validate"]
+host, python_host, validate = LEGAL.fixtures()

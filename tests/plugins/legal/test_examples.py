@@ -1,13 +1,9 @@
 """Every shipped example behaves as it says: valid ones are clean, invalid ones give
-exactly their expected codes, under both schema engines (see tests/plugins/example_suite.py)."""
+exactly their expected codes, under both schema engines (see tests/support/example_suite.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.support.agencies import LEGAL
+from tests.support.example_suite import example_tests
 
-import plugins.legal
-from tests.plugins.example_suite import example_tests
-from tests.plugins.legal.conftest import AGENCY, run
-
-globals().update(example_tests(Path(plugins.legal.__file__).parent / "examples", AGENCY,
-                               'Legal services', run))
+globals().update(example_tests(LEGAL, "Legal services"))

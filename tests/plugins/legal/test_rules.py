@@ -12,9 +12,11 @@ import pytest
 import plugins.legal
 from core import Problem
 from plugins.legal import rules
-from tests.plugins.legal.conftest import AGENCY, Validate
-from tests.plugins.review_context import REVIEW, context
+from tests.support.agencies import LEGAL
+from tests.support.agency_kit import Validate
+from tests.support.example_review import REVIEW, context
 
+AGENCY = LEGAL.agency
 VALID = Path(plugins.legal.__file__).parent / "examples" / "valid"
 
 

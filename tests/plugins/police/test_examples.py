@@ -12,7 +12,8 @@ import pytest
 
 import plugins.police
 from core.plugins import PluginHost
-from tests.plugins.police.conftest import Validate, run
+from tests.support.agencies import POLICE
+from tests.support.agency_kit import Validate
 
 EXAMPLES = Path(plugins.police.__file__).parent / "examples"
 NAME_RE = re.compile(r"(?P<form>[a-z-]+)\.v(?P<version>[0-9]+)(\.(?P<label>[a-z0-9-]+))?\.json")
@@ -69,8 +70,8 @@ def test_reference_engine_agrees(path: Path, host: PluginHost,
     for h in (host, python_host):
         loaded = h.form("police", form)
         assert loaded is not None
-        found.append(sorted((p.pointer, p.code) for p in run(loaded, document, version,
-                                                             config=config)))
+        found.append(sorted((p.pointer, p.code)
+                            for p in POLICE.run(h, form, document, version, config=config)))
     assert found[0] == found[1]
 
 

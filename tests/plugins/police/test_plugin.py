@@ -15,7 +15,7 @@ import plugins.police
 from core import COMMON_CODES
 from core.plugins import PluginHost
 from plugins.police.rules import CODES
-from tests.plugins.police.conftest import Validate
+from tests.support.agency_kit import Validate
 
 PACKAGE = Path(plugins.police.__file__).parent
 SCHEMAS = PACKAGE / "schemas"

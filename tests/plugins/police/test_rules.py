@@ -11,7 +11,8 @@ import pytest
 
 import plugins.police
 from plugins.police.rules import CHRONOLOGY_RULES, CODES
-from tests.plugins.police.conftest import Validate, rule_context
+from tests.support.agencies import POLICE
+from tests.support.agency_kit import Validate
 
 VALID = Path(plugins.police.__file__).parent / "examples" / "valid"
 HAMPSHIRE = {"crime_reference_patterns": {"hampshire": "^44[0-9]{4}/[0-9]{2}$"}}
@@ -251,7 +252,7 @@ def test_future_follow_up_is_refused_in_version_1(validate: Validate) -> None:
                  {"strategy_discussion": {"date": ["2062-01-01"]}}]},
 ])
 def test_rules_never_raise_on_what_the_schema_refuses(document: Any) -> None:
-    context = rule_context("chronology", 2, config=HAMPSHIRE)
+    context = POLICE.context("chronology", 2, config=HAMPSHIRE)
     for rule in CHRONOLOGY_RULES:
         for p in rule(document, context):
             assert p.code in CODES

@@ -1,12 +1,7 @@
-"""Fixtures for the social-care plugin's tests: one plugin host for the whole session."""
+"""The social-care plugin's fixtures, from its kit: ``host``, ``python_host``, ``validate``."""
 
 from __future__ import annotations
 
-import plugins.social_care
-from tests.plugins.plugin_fixtures import Validate, plugin_fixtures
+from tests.support.agencies import SOCIAL_CARE
 
-AGENCY = "social-care"
-
-host, python_host, validate, run = plugin_fixtures(AGENCY, plugins.social_care)
-
-__all__ = ["AGENCY", "Validate", "host", "python_host", "run", "validate"]
+host, python_host, validate = SOCIAL_CARE.fixtures()

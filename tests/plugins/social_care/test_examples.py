@@ -1,13 +1,9 @@
 """Every shipped example behaves as it says: valid ones are clean, invalid ones give
-exactly their expected codes, under both schema engines (see tests/plugins/example_suite.py)."""
+exactly their expected codes, under both schema engines (see tests/support/example_suite.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.support.agencies import SOCIAL_CARE
+from tests.support.example_suite import example_tests
 
-import plugins.social_care
-from tests.plugins.example_suite import example_tests
-from tests.plugins.social_care.conftest import AGENCY, run
-
-globals().update(example_tests(Path(plugins.social_care.__file__).parent / "examples", AGENCY,
-                               "Children's social care", run))
+globals().update(example_tests(SOCIAL_CARE, "Children's social care"))

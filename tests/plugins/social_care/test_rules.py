@@ -12,9 +12,11 @@ import pytest
 import plugins.social_care
 from core import Problem
 from plugins.social_care import rules
-from tests.plugins.review_context import REVIEW, context
-from tests.plugins.social_care.conftest import AGENCY, Validate
+from tests.support.agencies import SOCIAL_CARE
+from tests.support.agency_kit import Validate
+from tests.support.example_review import REVIEW, context
 
+AGENCY = SOCIAL_CARE.agency
 VALID = Path(plugins.social_care.__file__).parent / "examples" / "valid"
 
 

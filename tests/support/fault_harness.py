@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from tests.e2e.conftest import BIN, free_port
+from tests.support.serving import BIN, free_port
 
 SUBJECTS = ("child-a", "mother", "father", "sibling-1", "partner-of-mother")
 

@@ -1,6 +1,6 @@
-"""The example checks every agency plugin's tests run, written once.
+"""The example checks an agency plugin's tests may run, written once.
 
-``example_tests`` returns the test functions for one agency; its
+``example_tests`` returns the test functions for one agency's kit; its
 ``test_examples.py`` puts them in its own namespace, where pytest collects them
 and resolves their fixtures (``host``, ``python_host``, ``validate``) from that
 agency's conftest.
@@ -17,16 +17,15 @@ from typing import Any
 import pytest
 
 from core.plugins import PluginHost
+from tests.support.agency_kit import AgencyKit, Validate
 
 NAME_RE = re.compile(r"(?P<form>[a-z-]+)\.v(?P<version>[0-9]+)(\.(?P<label>[a-z0-9-]+))?\.json")
 FORMS = {"chronology", "agency-report", "nil-return", "records-secured"}
 
 
-def example_tests(examples: Path, agency: str, title: str,
-                  run: Callable[..., Any]) -> dict[str, Callable[..., None]]:
-    """The example checks for ``agency``, whose examples are under ``examples``."""
-    EXAMPLES, AGENCY = examples, agency
-    Validate = Callable[..., list[Any]]
+def example_tests(kit: AgencyKit, title: str) -> dict[str, Callable[..., None]]:
+    """The example checks for the kit's agency, whose title is ``title``."""
+    EXAMPLES, AGENCY = kit.examples, kit.agency
 
     def _examples(kind: str) -> list[Path]:
         return sorted((EXAMPLES / kind).glob("*.json"))
@@ -75,7 +74,8 @@ def example_tests(examples: Path, agency: str, title: str,
         for h in (host, python_host):
             loaded = h.form(AGENCY, form)
             assert loaded is not None
-            found.append(sorted((p.pointer, p.code) for p in run(loaded, document, version)))
+            found.append(sorted((p.pointer, p.code)
+                                for p in kit.run(h, form, document, version)))
         assert found[0] == found[1]
 
     def test_agency_has_the_four_forms(host: PluginHost) -> None:

@@ -8,7 +8,9 @@ building a :class:`~core.RuleContext` against it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from core import ReviewContext, RuleContext
 from core.agency import STANDARD_FORMS
@@ -36,9 +38,11 @@ _DEFAULT = object()
 
 
 def context(agency: str, form: str, version: int = 1, review: object = _DEFAULT, *,
-            production: bool = True) -> RuleContext:
-    """The RuleContext of a return by ``agency`` on ``form`` into the example review."""
+            production: bool = True, config: Mapping[str, Any] | None = None) -> RuleContext:
+    """The RuleContext of a return by ``agency`` on ``form`` into the example review,
+    with the plugin's settings ``config`` (none by default)."""
     chosen = REVIEW if review is _DEFAULT else review
     assert chosen is None or isinstance(chosen, ReviewContext)
     return RuleContext(agency=agency, form=form, schema_version=version, today=TODAY,
-                       submitted_at=SUBMITTED_AT, review=chosen, production=production)
+                       submitted_at=SUBMITTED_AT, review=chosen, production=production,
+                       config=dict(config or {}))

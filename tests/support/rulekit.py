@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from core import Rule, RuleContext
-from tests.plugins.review_context import context
+from tests.support.example_review import context
 
 
 def entry(n: int, day: str, **fields: Any) -> dict[str, Any]:

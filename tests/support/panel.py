@@ -23,7 +23,7 @@ from core.service.returns import Submitted, etag
 from core.settings import Settings
 from core.storage import Store, make_engine
 from tests import testplugin
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 REF = "IOW-2026-07"
 COMMON = "https://scr-returns.invalid/schemas/common/"

@@ -3,55 +3,20 @@ check fails, naming the cause, on a plugin broken in exactly that way."""
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from core.plugins import PluginHost
-from core.plugintools import Report, check_plugin, host_for, scaffold
+from core.plugintools import Report, check_plugin, host_for
 from core.plugintools import examples as core_examples
-from core.plugintools.scaffold import package_name
-from tests.plugins.review_context import REVIEWS as EXAMPLE_REVIEWS
+from tests.support.example_review import REVIEWS as EXAMPLE_REVIEWS
+from tests.support.scaffolds import Make
 
 SEED = ("health", "police", "education", "social-care", "legal")
 COMMON_ENTRY = "https://scr-returns.invalid/schemas/common/chronology-entry.v1.json"
-
-Edit = Callable[[Path], None]
-Make = Callable[..., tuple[PluginHost, str, Path]]
-
-
-@pytest.fixture
-def make_plugin(tmp_path: Path) -> Iterator[Make]:
-    """make_plugin(edit=None) -> (host, agency, package folder) of a fresh scaffold.
-
-    Each call gets an agency (and so a package) of its own, imported from
-    tmp_path and handed to a PluginHost directly; ``edit`` changes its files first.
-    """
-    added: list[tuple[str, str]] = []
-
-    def make(edit: Edit | None = None) -> tuple[PluginHost, str, Path]:
-        agency = "t" + uuid.uuid4().hex[:10]
-        root = tmp_path / agency
-        scaffold(agency, root)
-        package = package_name(agency)
-        if edit is not None:
-            edit(root / package)
-        sys.path.insert(0, str(root))
-        added.append((str(root), package))
-        module = importlib.import_module(package)
-        return PluginHost(entry_points=False, extra={agency: module}), agency, root / package
-
-    yield make
-    for folder, package in added:
-        sys.path.remove(folder)
-        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
-            del sys.modules[name]
 
 
 def _failures(report: Report, section: str) -> list[str]:

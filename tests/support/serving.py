@@ -1,4 +1,4 @@
-"""A real ``scr-returns serve`` (gunicorn, 2 workers) on a free port, per module."""
+"""``serve``: a real ``scr-returns serve`` (gunicorn) on a free port, as a ``Served``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 
 BIN = Path(sys.executable).parent / "scr-returns"
 
@@ -65,8 +64,3 @@ def serve(data_dir: Path, env_extra: dict[str, str] | None = None,
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    yield from serve(tmp_path_factory.mktemp("served"))

@@ -1,4 +1,4 @@
-"""Small helpers for HTTP tests: a review, tokens, headers."""
+"""The HTTP tests' world over the test plugin: a review, its tokens, headers, documents."""
 
 from __future__ import annotations
 
