@@ -19,9 +19,9 @@ from contextlib import nullcontext
 import falcon
 import sqlalchemy as sa
 
-from core.storage import make_engine
-from core.storage.engine import WRITE
-from core.storage.writers import writer_queue
+from scr_returns.core.storage import make_engine
+from scr_returns.core.storage.engine import WRITE
+from scr_returns.core.storage.writers import writer_queue
 
 META = sa.MetaData()
 ROWS = sa.Table("bare_rows", META,

@@ -34,15 +34,16 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import ChronologyMapping, jsonio
-from core.bootstrap import build_services
-from core.envelopes import ReviewSchema, load
-from core.rulekit.entries import parse_chronology
-from core.service.chronology import extract
-from core.settings import Settings
-from core.storage import Store, make_engine, upgrade
-from core.storage import tables as t
-from core.storage.events import EventRecord
+from scr_returns import ChronologyMapping
+from scr_returns.core import jsonio
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.envelopes import ReviewSchema, load
+from scr_returns.core.rulekit.entries import parse_chronology
+from scr_returns.core.service.chronology import extract
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store, make_engine, upgrade
+from scr_returns.core.storage import tables as t
+from scr_returns.core.storage.events import EventRecord
 from tests.support.serving import serve
 
 REF = "BENCH-2026-01"

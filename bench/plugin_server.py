@@ -18,11 +18,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import AgencySpec, hookimpl
-from core.bootstrap import build_services
-from core.cli.main import _migrate
-from core.cli.server import Server
-from core.settings import Settings
+from scr_returns import AgencySpec, hookimpl
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.cli.main import _migrate
+from scr_returns.core.cli.server import Server
+from scr_returns.core.settings import Settings
 from tests import testplugin
 
 
@@ -53,7 +53,7 @@ class PluginServer(Server):
         super().__init__(settings, **options)
 
     def load(self) -> Any:
-        from core.http import create_app  # noqa: PLC0415
+        from scr_returns.core.http import create_app  # noqa: PLC0415
 
         return create_app(services=build_services(self.settings, extra_plugins=self.extra))
 

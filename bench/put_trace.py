@@ -27,12 +27,12 @@ from falcon import testing
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.bootstrap import build_services  # noqa: E402
-from core.http import create_app  # noqa: E402
-from core.settings import Settings  # noqa: E402
-from core.storage import make_engine, upgrade  # noqa: E402
+from scr_returns.core.bootstrap import build_services  # noqa: E402
+from scr_returns.core.http import create_app  # noqa: E402
+from scr_returns.core.settings import Settings  # noqa: E402
+from scr_returns.core.storage import make_engine, upgrade  # noqa: E402
 
-OWN = tuple(str(ROOT / folder) for folder in ("core", "plugins", "schemas"))
+OWN = (str(ROOT / "scr_returns"),)  # core/, plugins/, schemas/ as imported: scr_returns.*
 
 
 def main() -> None:

@@ -36,21 +36,21 @@ from falcon import testing
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import bare_app, harness
-from core.bootstrap import build_services
-from core.http import create_app
-from core.service import Services
-from core.settings import Settings
-from core.storage import upgrade
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.http import create_app
+from scr_returns.core.service import Services
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import upgrade
 
 
 def stages() -> tuple[tuple[str, Any, str], ...]:
     """(label, owner, attribute): each stage is timed where the request path calls it."""
-    from core import jsonio  # noqa: PLC0415
-    from core.http.resources import returns as resource  # noqa: PLC0415
-    from core.service import returns as service  # noqa: PLC0415
-    from core.service.tokens import TokenService  # noqa: PLC0415
-    from core.storage.audit import AuditQueries  # noqa: PLC0415
-    from core.storage.chronology import ChronologyQueries  # noqa: PLC0415
+    from scr_returns.core import jsonio  # noqa: PLC0415
+    from scr_returns.core.http.resources import returns as resource  # noqa: PLC0415
+    from scr_returns.core.service import returns as service  # noqa: PLC0415
+    from scr_returns.core.service.tokens import TokenService  # noqa: PLC0415
+    from scr_returns.core.storage.audit import AuditQueries  # noqa: PLC0415
+    from scr_returns.core.storage.chronology import ChronologyQueries  # noqa: PLC0415
 
     return (
         ("authentication (token lookup)", TokenService, "authenticate"),

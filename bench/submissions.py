@@ -34,7 +34,7 @@ def bench(label: str, postgres: str | None, args: argparse.Namespace) -> None:
     import sqlalchemy as sa  # noqa: PLC0415
 
     from bench.bare_app import META  # noqa: PLC0415
-    from core.storage import make_engine  # noqa: PLC0415
+    from scr_returns.core.storage import make_engine  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="scr-bench-") as tmp:
         data = Path(tmp)

@@ -36,11 +36,11 @@ import jsonschema_rs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import RuleContext
-from core.errors import PluginLoadError
-from core.plugins import PluginHost
-from core.schemas import SchemaLibrary
-from core.validation import RustEngine, SchemaEngine, validate_document
+from scr_returns import RuleContext
+from scr_returns.core.errors import PluginLoadError
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.schemas import SchemaLibrary
+from scr_returns.core.validation import RustEngine, SchemaEngine, validate_document
 
 CAP = 1000
 COMMON = "https://scr-returns.invalid/schemas/common/"

@@ -18,7 +18,7 @@ from typing import Any
 
 import jsonschema
 
-from core.descriptors import (
+from scr_returns.core.descriptors import (
     NAME_RE,
     AgencySpec,
     ChronologyMapping,
@@ -28,14 +28,14 @@ from core.descriptors import (
     json_pointer,
     load_json_resource,
 )
-from core.rulekit import (
+from scr_returns.core.rulekit import (
     COMMON_CODES,
     agency_report_rules,
     chronology_rules,
     nil_return_rules,
     records_secured_rules,
 )
-from core.rulekit.entries import DEFAULT_MAPPING
+from scr_returns.core.rulekit.entries import DEFAULT_MAPPING
 
 DATA_FILE = "agency.json"
 

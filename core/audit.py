@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from core.storage.audit import GENESIS, record_hash
-from core.storage.store import Tx
+from scr_returns.core.storage.audit import GENESIS, record_hash
+from scr_returns.core.storage.store import Tx
 
 TEXT = {"request_id": 64, "token_id": 32, "role": 16, "method": 10, "route": 200,
         "review": 64, "agency": 40, "form": 40, "target": 200, "purpose": 500}

@@ -2,7 +2,7 @@
 
 A token is ``scr_`` + 256 random bits (URL-safe base64); only its SHA-256 is
 stored. Everything a caller may not see is reported by the service layer as
-:class:`~core.errors.NotFoundError`, identical to a truly missing resource.
+:class:`~scr_returns.core.errors.NotFoundError`, identical to a truly missing resource.
 """
 
 from __future__ import annotations

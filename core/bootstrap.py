@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from core.catalog import Catalog
-from core.errors import PluginLoadError
-from core.plugins import PluginHost
-from core.service import Clock, Services, utcnow
-from core.settings import Settings
-from core.storage import Store, make_engine
+from scr_returns.core.catalog import Catalog
+from scr_returns.core.errors import PluginLoadError
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.service import Clock, Services, utcnow
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store, make_engine
 
 
 def build_services(settings: Settings, *, host: PluginHost | None = None,

@@ -13,8 +13,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from core.plugins import LoadedForm, LoadedPlugin, PluginFailure, PluginHost
-from core.storage import Store
+from scr_returns.core.plugins import LoadedForm, LoadedPlugin, PluginFailure, PluginHost
+from scr_returns.core.storage import Store
 
 
 class Catalog:

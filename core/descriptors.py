@@ -15,10 +15,10 @@ from datetime import date, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from core.errors import Problem
+from scr_returns.core.errors import Problem
 
 if TYPE_CHECKING:
-    from core.rulekit.entries import Chronology
+    from scr_returns.core.rulekit.entries import Chronology
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 
@@ -59,7 +59,7 @@ class RuleContext:
     ``chronology`` is the document's chronology entries as core parsed them,
     once, before the rules run (``None`` for a form without a chronology, or a
     context built by hand): pass the context to
-    :func:`~core.rulekit.entries.chronology_entries` and they are reused.
+    :func:`~scr_returns.core.rulekit.entries.chronology_entries` and they are reused.
     """
 
     agency: str

@@ -13,8 +13,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from core.descriptors import json_pointer
-from core.errors import EnvelopeInvalidError, Problem
+from scr_returns.core.descriptors import json_pointer
+from scr_returns.core.errors import EnvelopeInvalidError, Problem
 
 REF = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{2,63}$",
                       error="A reference is 3-64 capital letters, digits and hyphens.")

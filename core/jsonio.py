@@ -1,6 +1,6 @@
 """JSON in and out, strictly: the same parser serves the API and the command line.
 
-Refused, with a :class:`~core.errors.BadRequestError` that says why: invalid
+Refused, with a :class:`~scr_returns.core.errors.BadRequestError` that says why: invalid
 UTF-8 or JSON, duplicate keys, ``NaN``/``Infinity``, integers of more than 30
 digits, floats that overflow, and nesting deeper than the limit.
 """
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from core.errors import BadRequestError
+from scr_returns.core.errors import BadRequestError
 
 MAX_INT_DIGITS = 30
 NUL_REFUSED = "The JSON contains a NUL character (\\u0000), which is not accepted."

@@ -92,7 +92,7 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
+        "formatters": {"json": {"()": "scr_returns.core.logs.JsonFormatter"}},
         "handlers": {"json": handler},
         "root": {"level": level, "handlers": ["json"]},
         "loggers": {

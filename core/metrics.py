@@ -34,7 +34,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.registry import Collector
 
-from core.catalog import Catalog
+from scr_returns.core.catalog import Catalog
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # generate_latest writes the classic format, which every Prometheus reads.

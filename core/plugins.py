@@ -11,11 +11,11 @@ fails the meta-schema or does not compile) is left out: none of its forms is
 offered. It is kept in :attr:`PluginHost.failed` with the reason, so that
 ``GET /v1/admin/plugins`` and ``scr-returns plugins list`` show it, and is
 logged once at ERROR. If it is enabled, the service refuses to start
-(:func:`core.bootstrap.refuse_missing_agencies`): an agency must never go
+(:func:`scr_returns.core.bootstrap.refuse_missing_agencies`): an agency must never go
 missing unnoticed; a disabled one that fails is only listed, and the command
 line keeps working, so that ``scr-returns plugins disable NAME`` can start the
 service without it. A plugin handed in directly was chosen by whoever built
-the host, so its failure raises :class:`~core.errors.PluginLoadError`, as every
+the host, so its failure raises :class:`~scr_returns.core.errors.PluginLoadError`, as every
 failure does with ``strict=True`` (a tool that checks one plugin wants to be
 told).
 """
@@ -31,11 +31,11 @@ from typing import Any
 
 import pluggy
 
-from core import hookspecs
-from core.descriptors import NAME_RE, AgencySpec, FormSpec
-from core.errors import PluginLoadError
-from core.schemas import SchemaLibrary, SchemaProblem, check_schema, shared_schemas
-from core.validation import PythonEngine, RustEngine, SchemaEngine
+from scr_returns.core import hookspecs
+from scr_returns.core.descriptors import NAME_RE, AgencySpec, FormSpec
+from scr_returns.core.errors import PluginLoadError
+from scr_returns.core.schemas import SchemaLibrary, SchemaProblem, check_schema, shared_schemas
+from scr_returns.core.validation import PythonEngine, RustEngine, SchemaEngine
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,21 @@ class PluginFailure:
 def _one_line(reason: str) -> str:
     text = re.sub(r"\s+", " ", reason).strip()
     return text if len(text) <= ERROR_MAX else text[:ERROR_MAX - 1] + "…"
+
+
+OLD_PACKAGES = ("core", "plugins", "schemas")
+"""What scr-returns 0.1 installed as top-level packages: since 0.2, scr_returns.*."""
+
+
+def _upgrade_hint(exc: Exception) -> str:
+    """What to change in a plugin written for 0.1 that imports ``core``."""
+    # ModuleNotFoundError, or ImportError when another package has a "core" of its own
+    missing = exc.name if isinstance(exc, ImportError) else None
+    if missing is None or missing.split(".")[0] not in OLD_PACKAGES:
+        return ""
+    return (" (this plugin was written for scr-returns 0.1, whose API was imported from "
+            "'core': since 0.2 it is 'scr_returns', so 'from core import X' becomes "
+            "'from scr_returns import X'; see docs/plugins.md, 'Upgrading a 0.1 plugin')")
 
 
 def _schemas(spec: AgencySpec) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -156,7 +171,8 @@ class PluginHost:
                 plugin = ep.load()
             except Exception as exc:
                 error = PluginLoadError(ep.name, f"failed to import {ep.value!r}: "
-                                        f"{type(exc).__name__}: {exc}")
+                                        f"{type(exc).__name__}: {exc}"
+                                        f"{_upgrade_hint(exc)}")
                 error.__cause__ = exc
                 self._fail(error, source=source, unregister=False)
                 continue

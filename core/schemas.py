@@ -19,7 +19,7 @@ import referencing
 import referencing.jsonschema
 from jsonschema.exceptions import SchemaError
 
-from schemas import SCHEMAS_DIR
+from scr_returns.schemas import SCHEMAS_DIR
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

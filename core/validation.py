@@ -3,7 +3,7 @@
 Two schema engines give identical problems: the compiled ``jsonschema-rs``
 (the default, fast, linear-time regexes) and python-jsonschema (the reference,
 used by the differential test and selectable in settings). Both turn engine
-errors into the same :class:`~core.errors.Problem` (code ``schema.<keyword>``,
+errors into the same :class:`~scr_returns.core.errors.Problem` (code ``schema.<keyword>``,
 pointer at the offending field, our own plain-English message).
 """
 
@@ -19,10 +19,10 @@ from typing import Any, Protocol
 import jsonschema
 import jsonschema_rs
 
-from core.descriptors import ChronologyMapping, RuleContext, json_pointer
-from core.errors import PluginRuleError, Problem, ValidationReport
-from core.rulekit.entries import parse_chronology
-from core.schemas import SchemaLibrary
+from scr_returns.core.descriptors import ChronologyMapping, RuleContext, json_pointer
+from scr_returns.core.errors import PluginRuleError, Problem, ValidationReport
+from scr_returns.core.rulekit.entries import parse_chronology
+from scr_returns.core.schemas import SchemaLibrary
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ to ``serve`` (--host, --port, --workers) override this file.
 
 import os
 
-from core.cli.server import defaults, workers_for_cores
+from scr_returns.core.cli.server import defaults, workers_for_cores
 
 globals().update(defaults())
 

@@ -16,4 +16,5 @@ pytest_plugins = [
     "tests.support.fixtures.services",
     "tests.support.fixtures.serving",
     "tests.support.fixtures.scaffolds",
+    "tests.support.fixtures.import_names",
 ]

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from core.cli.main import main
+from scr_returns.core.cli.main import main
 
 __all__ = ["main"]

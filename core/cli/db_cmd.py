@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from core.settings import Settings
-from core.storage.backup import BackupError
-from core.storage.backup import backup as make_backup
-from core.storage.backup import restore as apply_backup
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage.backup import BackupError
+from scr_returns.core.storage.backup import backup as make_backup
+from scr_returns.core.storage.backup import restore as apply_backup
 
 
 @click.command("backup")

@@ -15,23 +15,23 @@ import click
 import sqlalchemy.exc
 from sqlalchemy.engine import make_url
 
-from core import jsonio, metrics
-from core.audit import AuditEntry
-from core.auth import SYSTEM
-from core.bootstrap import build_services, refuse_missing_agencies
-from core.cli import db_cmd, plugins_cmd
-from core.errors import (
+from scr_returns.core import jsonio, metrics
+from scr_returns.core.audit import AuditEntry
+from scr_returns.core.auth import SYSTEM
+from scr_returns.core.bootstrap import build_services, refuse_missing_agencies
+from scr_returns.core.cli import db_cmd, plugins_cmd
+from scr_returns.core.errors import (
     BadRequestError,
     NotFoundError,
     PluginLoadError,
     ServiceError,
     ValidationReport,
 )
-from core.plugins import PluginHost
-from core.service import Services, utcnow
-from core.service.returns import check_document, offered_version
-from core.settings import Settings
-from core.storage import make_engine, upgrade
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.service import Services, utcnow
+from scr_returns.core.service.returns import check_document, offered_version
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import make_engine, upgrade
 
 T = TypeVar("T")
 
@@ -110,7 +110,7 @@ def main() -> None:
 def serve(ctx: click.Context, host: str, port: int, workers: int,
           config: Path | None) -> None:
     """Serve the API with gunicorn, after bringing the database schema up to date."""
-    from core.cli.server import Server  # noqa: PLC0415 - gunicorn only when serving
+    from scr_returns.core.cli.server import Server  # noqa: PLC0415 - gunicorn only when serving
 
     settings = Settings.from_env()
     given = {name for name in ("host", "port", "workers")

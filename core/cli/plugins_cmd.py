@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from core.errors import PluginLoadError
-from core.plugintools import Report, check_plugin, host_for, scaffold
+from scr_returns.core.errors import PluginLoadError
+from scr_returns.core.plugintools import Report, check_plugin, host_for, scaffold
 
 SECTIONS = {
     "schemas": "Schemas pass the meta-schema, with $id, title and description",

@@ -15,13 +15,13 @@ from typing import Any
 
 from gunicorn.app.base import Application
 
-from core import metrics
-from core.logs import logging_config
-from core.settings import Settings
+from scr_returns.core import metrics
+from scr_returns.core.logs import logging_config
+from scr_returns.core.settings import Settings
 
 # Kept for anyone who turns the JSON logging off: %(U)s is the path alone, so
 # no query string (a misplaced token, say) reaches a log file. The JSON access
-# line is rebuilt from a few safe atoms by core.logs.JsonFormatter instead.
+# line is rebuilt from a few safe atoms by scr_returns.core.logs.JsonFormatter instead.
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
 
 
@@ -77,6 +77,6 @@ class Server(Application):  # type: ignore[misc]
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from core.http import create_app  # noqa: PLC0415 - built in each worker, after fork
+        from scr_returns.core.http import create_app  # noqa: PLC0415 - built in each worker, after fork
 
         return create_app(self.settings)

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from core.http.app import create_app
+from scr_returns.core.http.app import create_app
 
 __all__ = ["create_app"]

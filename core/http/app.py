@@ -6,14 +6,14 @@ from typing import Any
 
 import falcon
 
-from core.bootstrap import build_services, refuse_missing_agencies
-from core.http import audit, middleware, openapi, problems
-from core.http.media import media_handlers
-from core.http.observe import Observe
-from core.http.policy import policy_of
-from core.http.routes import routes
-from core.service import Services
-from core.settings import Settings
+from scr_returns.core.bootstrap import build_services, refuse_missing_agencies
+from scr_returns.core.http import audit, middleware, openapi, problems
+from scr_returns.core.http.media import media_handlers
+from scr_returns.core.http.observe import Observe
+from scr_returns.core.http.policy import policy_of
+from scr_returns.core.http.routes import routes
+from scr_returns.core.service import Services
+from scr_returns.core.settings import Settings
 
 METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -1,7 +1,7 @@
 """Every request that reaches the service leaves one audit record, before its answer.
 
 :class:`Audit` sits before authentication, so that denials (401, 403) are
-recorded too; it starts an :class:`~core.audit.AuditEntry` for the request,
+recorded too; it starts an :class:`~scr_returns.core.audit.AuditEntry` for the request,
 which a writing service appends inside its own transaction, and appends it
 itself once the status is known otherwise. If that append fails, the caller
 gets a 503 and none of the data. :class:`Purpose` sits after authentication:
@@ -16,11 +16,11 @@ from typing import Any
 
 import falcon
 
-from core.audit import AuditEntry
-from core.errors import BadRequestError, ServiceUnavailableError
-from core.http.policy import policy_of
-from core.http.problems import on_service_error
-from core.service import Services
+from scr_returns.core.audit import AuditEntry
+from scr_returns.core.errors import BadRequestError, ServiceUnavailableError
+from scr_returns.core.http.policy import policy_of
+from scr_returns.core.http.problems import on_service_error
+from scr_returns.core.service import Services
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from typing import Any
 import falcon
 import falcon.media
 
-from core import jsonio
-from core.errors import BadRequestError, PayloadTooLargeError
+from scr_returns.core import jsonio
+from scr_returns.core.errors import BadRequestError, PayloadTooLargeError
 
 
 class StrictJSONHandler(falcon.media.BaseHandler):
-    """Parses with :func:`core.jsonio.loads`; bodies past ``max_bytes`` are refused.
+    """Parses with :func:`scr_returns.core.jsonio.loads`; bodies past ``max_bytes`` are refused.
 
     A declared Content-Length over the limit is refused by the middleware before
     anything is read; a chunked body is read only up to the limit plus one byte.

@@ -9,15 +9,15 @@ from typing import Any
 
 import falcon
 
-from core.errors import (
+from scr_returns.core.errors import (
     BadRequestError,
     ForbiddenError,
     LengthRequiredError,
     PayloadTooLargeError,
     UnauthorizedError,
 )
-from core.http.policy import policy_of
-from core.service import Services
+from scr_returns.core.http.policy import policy_of
+from scr_returns.core.service import Services
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")

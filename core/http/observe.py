@@ -1,6 +1,6 @@
 """Per-request observation: the request id for the logs, and the request metrics.
 
-Sits right after :class:`~core.http.middleware.RequestId` so that every later
+Sits right after :class:`~scr_returns.core.http.middleware.RequestId` so that every later
 log line of the request carries its id, and so that its ``process_response``
 runs after every other middleware's: the status it counts is the one sent.
 """
@@ -12,8 +12,8 @@ from typing import Any
 
 import falcon
 
-from core import metrics
-from core.logs import REQUEST_ID
+from scr_returns.core import metrics
+from scr_returns.core.logs import REQUEST_ID
 
 KNOWN_METHODS = frozenset(falcon.COMBINED_METHODS)
 

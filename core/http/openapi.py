@@ -16,9 +16,9 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from core import envelopes
-from core.http.policy import policy_of
-from core.service import Services
+from scr_returns.core import envelopes
+from scr_returns.core.http.policy import policy_of
+from scr_returns.core.service import Services
 
 PARAM = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 METHODS = ("get", "post", "put", "patch", "delete")

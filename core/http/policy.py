@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from core.auth import ROLES, Role
+from scr_returns.core.auth import ROLES, Role
 
 Binding = Literal["none", "review", "review+agency"]
 F = TypeVar("F", bound=Callable[..., Any])

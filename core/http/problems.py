@@ -8,8 +8,8 @@ from typing import Any
 import falcon
 import sqlalchemy.exc
 
-from core import jsonio
-from core.errors import (
+from scr_returns.core import jsonio
+from scr_returns.core.errors import (
     NotFoundError,
     PluginRuleError,
     ServiceError,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.http.paths import RETURN
-from core.http.resources import admin, agencies, audit, meta, panel, returns, reviews
-from core.http.resources.metrics import Metrics
-from core.service import Services
+from scr_returns.core.http.paths import RETURN
+from scr_returns.core.http.resources import admin, agencies, audit, meta, panel, returns, reviews
+from scr_returns.core.http.resources.metrics import Metrics
+from scr_returns.core.service import Services
 
 
 def routes(services: Services, openapi: dict[str, Any]) -> list[tuple[str, object]]:

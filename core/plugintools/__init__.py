@@ -6,8 +6,8 @@ in the running service depends on this package.
 
 from __future__ import annotations
 
-from core.plugintools.conformance import check_plugin, host_for
-from core.plugintools.examples import (
+from scr_returns.core.plugintools.conformance import check_plugin, host_for
+from scr_returns.core.plugintools.examples import (
     EXAMPLE_REVIEW,
     EXAMPLE_REVIEWS,
     SUBMITTED_AT,
@@ -16,8 +16,8 @@ from core.plugintools.examples import (
     example_context,
     examples_of,
 )
-from core.plugintools.report import Finding, Report
-from core.plugintools.scaffold import scaffold
+from scr_returns.core.plugintools.report import Finding, Report
+from scr_returns.core.plugintools.scaffold import scaffold
 
 __all__ = [
     "EXAMPLE_REVIEW",

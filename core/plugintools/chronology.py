@@ -14,11 +14,11 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
-from core.descriptors import ChronologyMapping, FormSpec
-from core.plugins import LoadedForm, LoadedPlugin
-from core.plugintools.examples import Example
-from core.plugintools.report import Report
-from schemas import SCHEMAS_DIR
+from scr_returns.core.descriptors import ChronologyMapping, FormSpec
+from scr_returns.core.plugins import LoadedForm, LoadedPlugin
+from scr_returns.core.plugintools.examples import Example
+from scr_returns.core.plugintools.report import Report
+from scr_returns.schemas import SCHEMAS_DIR
 
 COMMON_ENTRY = "https://scr-returns.invalid/schemas/common/chronology-entry.v1.json"
 

@@ -1,33 +1,40 @@
 """The conformance check of one installed plugin (``scr-returns plugins check``).
 
-Each check is a :class:`~core.plugintools.report.Finding`; the plugin conforms when
-none failed. The examples are validated exactly as the API validates a submission
-(:func:`core.validation.validate_document`, same engine, same rules) against
-the example review, so an example that passes here passes over HTTP.
+Each check is a :class:`~scr_returns.core.plugintools.report.Finding`; the plugin
+conforms when none failed. The examples are validated exactly as the API validates a
+submission (:func:`scr_returns.core.validation.validate_document`, same engine, same
+rules) against the example review, so an example that passes here passes over HTTP.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from importlib import metadata, resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from core.descriptors import AgencySpec
-from core.errors import PluginRuleError
-from core.plugins import GROUP, LoadedForm, LoadedPlugin, PluginHost
-from core.plugintools.chronology import check_chronology
-from core.plugintools.examples import (
+import scr_returns
+from scr_returns.core.descriptors import AgencySpec
+from scr_returns.core.errors import PluginRuleError
+from scr_returns.core.plugins import (
+    GROUP,
+    OLD_PACKAGES,
+    LoadedForm,
+    LoadedPlugin,
+    PluginHost,
+)
+from scr_returns.core.plugintools.chronology import check_chronology
+from scr_returns.core.plugintools.examples import (
     Example,
     example_context,
     examples_folder,
     examples_of,
     review_for,
 )
-from core.plugintools.report import Report
-from core.schemas import SchemaProblem, check_schema
-from core.validation import validate_document
+from scr_returns.core.plugintools.report import Report
+from scr_returns.core.schemas import SchemaProblem, check_schema
+from scr_returns.core.validation import validate_document
 
 SCHEMA_BASE = "https://scr-returns.invalid/schemas/"
 CAP = 100_000  # every problem, so that an example's codes are never cut short
@@ -213,19 +220,41 @@ def _python_files(folder: Traversable) -> Iterator[Traversable]:
             yield item
 
 
-def _private_imports(source: str) -> list[str]:
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and \
-                node.module.startswith("core."):
-            found.append(f"from {node.module} import ...")
+def private_imports(source: str, public: Collection[str]) -> list[str]:
+    """Every import in ``source`` a plugin may not make, as 'line: what'.
+
+    A plugin imports from scr-returns only the public API: ``from scr_returns
+    import X`` (or ``scr_returns.X``) with X in ``public``. The rest of
+    ``scr_returns`` may change without notice, and the 0.1 names ``core``,
+    ``plugins`` and ``schemas`` are gone.
+    """
+    found: list[str] = []
+    bound: set[str] = set()  # names bound to the package by "import scr_returns"
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            top = node.module.split(".")[0]
+            if node.module == "scr_returns":
+                found += [f"{node.lineno}: from scr_returns import {a.name}"
+                          for a in node.names if a.name not in public]
+            elif top == "scr_returns" or top in OLD_PACKAGES:
+                found.append(f"{node.lineno}: from {node.module} import ...")
         elif isinstance(node, ast.Import):
-            found += [f"import {a.name}" for a in node.names if a.name.startswith("core.")]
-    return found
+            for alias in node.names:
+                top = alias.name.split(".")[0]
+                if alias.name == "scr_returns":
+                    bound.add(alias.asname or alias.name)
+                elif top == "scr_returns" or top in OLD_PACKAGES:
+                    found.append(f"{node.lineno}: import {alias.name}")
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in bound and node.attr not in public):
+            found.append(f"{node.lineno}: scr_returns.{node.attr}")
+    return sorted(found, key=lambda line: int(line.split(":")[0]))
 
 
 def _check_imports(report: Report, module: object) -> None:
-    """A plugin imports only ``from core import ...``: the rest of core may change."""
+    """A plugin imports only ``from scr_returns import ...``: the rest may change."""
     name = getattr(module, "__package__", None) or getattr(module, "__name__", None)
     if not isinstance(name, str):
         return
@@ -235,11 +264,12 @@ def _check_imports(report: Report, module: object) -> None:
         return
     bad = []
     for item in _python_files(root):
-        bad += [f"{item.name}: {line}" for line in
-                _private_imports(item.read_text(encoding="utf-8"))]
+        bad += [f"{item.name}: {line.split(': ', 1)[1]}" for line in
+                private_imports(item.read_text(encoding="utf-8"), scr_returns.__all__)]
     report.add("imports", name, not bad,
-               "imports only the public API (from core import ...)" if not bad else
-               "imports private parts of core: " + "; ".join(bad))
+               "imports only the public API (from scr_returns import ...)" if not bad else
+               "imports what is not the public API (from scr_returns import ...): "
+               + "; ".join(bad))
 
 
 def _check_hook(report: Report, host: PluginHost, name: str) -> None:

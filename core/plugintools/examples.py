@@ -19,7 +19,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from core.descriptors import Kloe, ReviewContext, RuleContext
+from scr_returns.core.descriptors import Kloe, ReviewContext, RuleContext
 
 EXAMPLE_REVIEW = ReviewContext(
     ref="IOW-2026-01",

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from core.descriptors import NAME_RE
-from core.plugintools import templates
+from scr_returns.core.descriptors import NAME_RE
+from scr_returns.core.plugintools import templates
 
 SCHEMA_BASE = "https://scr-returns.invalid/schemas/"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"

@@ -68,7 +68,7 @@ rules are in rules.py.
 
 from __future__ import annotations
 
-from core import AgencySpec, hookimpl, standard_agency
+from scr_returns import AgencySpec, hookimpl, standard_agency
 from ${package}.rules import CHRONOLOGY_RULES, CODES
 
 VERSION = "0.1.0"
@@ -106,7 +106,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from core import Problem, RuleContext, chronology_entries, parse_date, problem
+from scr_returns import Problem, RuleContext, chronology_entries, parse_date, problem
 
 CODES: dict[str, str] = {
     "${prefix}.follow_up.before_event":

@@ -5,12 +5,16 @@ Plugins import these names from :mod:`core`, not from here.
 
 from __future__ import annotations
 
-from core.rulekit.chronology import chronology_rules
-from core.rulekit.codes import COMMON_CODES
-from core.rulekit.dates import date_span, parse_date
-from core.rulekit.entries import ChronologyEntry, chronology_entries
-from core.rulekit.forms import agency_report_rules, nil_return_rules, records_secured_rules
-from core.rulekit.identifiers import (
+from scr_returns.core.rulekit.chronology import chronology_rules
+from scr_returns.core.rulekit.codes import COMMON_CODES
+from scr_returns.core.rulekit.dates import date_span, parse_date
+from scr_returns.core.rulekit.entries import ChronologyEntry, chronology_entries
+from scr_returns.core.rulekit.forms import (
+    agency_report_rules,
+    nil_return_rules,
+    records_secured_rules,
+)
+from scr_returns.core.rulekit.identifiers import (
     cro_number_valid,
     laestab_valid,
     local_authority_valid,

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from core.descriptors import ChronologyMapping, Rule, RuleContext, problem
-from core.errors import Problem
-from core.rulekit.codes import long_date
-from core.rulekit.dates import date_span, is_blank
-from core.rulekit.entries import DEFAULT_MAPPING, chronology_entries
-from core.rulekit.forms import dates_after_submission
-from core.rulekit.ordering import GAPS_FIELD, gap_rule, order_rule
-from core.rulekit.review import agency_asked
+from scr_returns.core.descriptors import ChronologyMapping, Rule, RuleContext, problem
+from scr_returns.core.errors import Problem
+from scr_returns.core.rulekit.codes import long_date
+from scr_returns.core.rulekit.dates import date_span, is_blank
+from scr_returns.core.rulekit.entries import DEFAULT_MAPPING, chronology_entries
+from scr_returns.core.rulekit.forms import dates_after_submission
+from scr_returns.core.rulekit.ordering import GAPS_FIELD, gap_rule, order_rule
+from scr_returns.core.rulekit.review import agency_asked
 
 _PRECISION_WORDS = {"month": "given only to the month", "year": "given only to the year",
                     "approximate": "approximate"}
@@ -34,7 +34,7 @@ def chronology_rules(mapping: ChronologyMapping = DEFAULT_MAPPING, *,
     ``chronology.entry_id.duplicate``, ``chronology.subject.unknown``,
     ``chronology.gap.unexplained`` (a warning) and ``review.agency.not_asked``.
     The scope, subject, gap and agency rules need the review and report nothing
-    without it. Ordering and gaps are defined in :mod:`core.rulekit.ordering`.
+    without it. Ordering and gaps are defined in :mod:`scr_returns.core.rulekit.ordering`.
     """
     if gap_months < 1:
         raise ValueError("gap_months must be at least 1")

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from core.descriptors import ChronologyMapping, json_pointer
-from core.rulekit.dates import parse_date, parse_time
+from scr_returns.core.descriptors import ChronologyMapping, json_pointer
+from scr_returns.core.rulekit.dates import parse_date, parse_time
 
 if TYPE_CHECKING:
-    from core.descriptors import RuleContext
+    from scr_returns.core.descriptors import RuleContext
 
 DEFAULT_MAPPING = ChronologyMapping()
 """The usual mapping: entries at ``/entries``, ids in ``id``, common column names."""
@@ -72,7 +72,7 @@ class Chronology:
     """A document's chronology entries, parsed once for every rule of one validation.
 
     Core parses them before the rules run and hands them on in
-    :attr:`RuleContext.chronology <core.descriptors.RuleContext.chronology>`;
+    :attr:`RuleContext.chronology <scr_returns.core.descriptors.RuleContext.chronology>`;
     the same entries then give the integrated chronology's rows.
     """
 

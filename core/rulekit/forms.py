@@ -10,12 +10,12 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from core.descriptors import Rule, RuleContext, json_pointer, problem
-from core.errors import Problem
-from core.rulekit.codes import long_date
-from core.rulekit.dates import is_blank, parse_date
-from core.rulekit.entries import resolve_pointer
-from core.rulekit.review import agency_asked
+from scr_returns.core.descriptors import Rule, RuleContext, json_pointer, problem
+from scr_returns.core.errors import Problem
+from scr_returns.core.rulekit.codes import long_date
+from scr_returns.core.rulekit.dates import is_blank, parse_date
+from scr_returns.core.rulekit.entries import resolve_pointer
+from scr_returns.core.rulekit.review import agency_asked
 
 INDEPENDENCE_FIELDS = {
     "not_directly_involved": "was not directly involved with the child or family",

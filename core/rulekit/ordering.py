@@ -1,6 +1,6 @@
 """Two rules over the chronology as a whole: entry order and unexplained gaps.
 
-An entry's date stands for a span of days (:func:`core.rulekit.dates.date_span`):
+An entry's date stands for a span of days (:func:`scr_returns.core.rulekit.dates.date_span`):
 an exact or approximate date for its own day, a ``month`` date for the whole
 month and a ``year`` date for the whole year.
 
@@ -46,11 +46,11 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from core.descriptors import ChronologyMapping, Rule, RuleContext, json_pointer, problem
-from core.errors import Problem
-from core.rulekit.codes import long_date
-from core.rulekit.dates import add_months, date_span, is_blank, parse_date
-from core.rulekit.entries import ChronologyEntry, chronology_entries, resolve_pointer
+from scr_returns.core.descriptors import ChronologyMapping, Rule, RuleContext, json_pointer, problem
+from scr_returns.core.errors import Problem
+from scr_returns.core.rulekit.codes import long_date
+from scr_returns.core.rulekit.dates import add_months, date_span, is_blank, parse_date
+from scr_returns.core.rulekit.entries import ChronologyEntry, chronology_entries, resolve_pointer
 
 GAPS_FIELD = "gaps_explained"
 """Root field of a chronology document listing explained gaps."""

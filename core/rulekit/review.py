@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from core.descriptors import RuleContext, problem
-from core.errors import Problem
+from scr_returns.core.descriptors import RuleContext, problem
+from scr_returns.core.errors import Problem
 
 
 def agency_asked(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:

@@ -1,6 +1,6 @@
 """The service layer: plain Python over the store and the catalog, no HTTP.
 
-Every operation takes the caller's :class:`~core.auth.Principal` and answers
+Every operation takes the caller's :class:`~scr_returns.core.auth.Principal` and answers
 as the API does: what the caller may not see raises ``NotFoundError``.
 """
 
@@ -10,18 +10,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from core.catalog import Catalog
-from core.service.audit import AuditService
-from core.service.chronology import ChronologyService
-from core.service.history import HistoryService
-from core.service.plugins import PluginService
-from core.service.returns import ReturnService
-from core.service.reviews import ReviewService
-from core.service.states import StateService
-from core.service.tokens import TokenService
-from core.service.tracker import TrackerService
-from core.settings import Settings
-from core.storage import Store
+from scr_returns.core.catalog import Catalog
+from scr_returns.core.service.audit import AuditService
+from scr_returns.core.service.chronology import ChronologyService
+from scr_returns.core.service.history import HistoryService
+from scr_returns.core.service.plugins import PluginService
+from scr_returns.core.service.returns import ReturnService
+from scr_returns.core.service.reviews import ReviewService
+from scr_returns.core.service.states import StateService
+from scr_returns.core.service.tokens import TokenService
+from scr_returns.core.service.tracker import TrackerService
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store
 
 Clock = Callable[[], datetime]
 

@@ -1,4 +1,4 @@
-"""Reading and checking the audit log (core.audit appends, inside each request)."""
+"""Reading and checking the audit log (scr_returns.core.audit appends, inside each request)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from core.audit import Finding, current_head, parse_head, verify_store
-from core.errors import BadRequestError
-from core.service.returns import decode_cursor, encode_cursor
-from core.storage import Store
-from core.storage.audit import AuditFilter
+from scr_returns.core.audit import Finding, current_head, parse_head, verify_store
+from scr_returns.core.errors import BadRequestError
+from scr_returns.core.service.returns import decode_cursor, encode_cursor
+from scr_returns.core.storage import Store
+from scr_returns.core.storage.audit import AuditFilter
 
 PAGE_MAX = 500
 OUTCOME = re.compile(r"^([1-5])(xx|\d\d)$")

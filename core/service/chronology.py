@@ -21,16 +21,16 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from core import jsonio
-from core.auth import Principal
-from core.errors import ForbiddenError
-from core.rulekit.dates import date_span
-from core.rulekit.entries import Chronology
-from core.service.exports import FORMATS, Format, csv_chunks, json_chunks, ndjson_chunks
-from core.service.reviews import visible_review
-from core.storage import Store
-from core.storage.chronology import EntryFilter, keyset
-from core.storage.records import ReviewRecord
+from scr_returns.core import jsonio
+from scr_returns.core.auth import Principal
+from scr_returns.core.errors import ForbiddenError
+from scr_returns.core.rulekit.dates import date_span
+from scr_returns.core.rulekit.entries import Chronology
+from scr_returns.core.service.exports import FORMATS, Format, csv_chunks, json_chunks, ndjson_chunks
+from scr_returns.core.service.reviews import visible_review
+from scr_returns.core.storage import Store
+from scr_returns.core.storage.chronology import EntryFilter, keyset
+from scr_returns.core.storage.records import ReviewRecord
 
 COMMON_COLUMNS = ("date", "date_precision", "time", "sequence", "subjects", "event_type",
                   "source", "description", "decision_or_action", "outcome", "impact_on_child",

@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
-from core import jsonio
+from scr_returns.core import jsonio
 
 Format = Literal["json", "ndjson", "csv"]
 FORMATS: dict[Format, str] = {

@@ -8,15 +8,15 @@ from typing import Any
 
 import jsonpatch
 
-from core import jsonio
-from core.auth import Principal
-from core.catalog import Catalog
-from core.descriptors import ChronologyMapping
-from core.errors import NotFoundError
-from core.rulekit.entries import chronology_entries
-from core.service.states import find_return
-from core.storage import Store
-from core.storage.records import RevisionRecord
+from scr_returns.core import jsonio
+from scr_returns.core.auth import Principal
+from scr_returns.core.catalog import Catalog
+from scr_returns.core.descriptors import ChronologyMapping
+from scr_returns.core.errors import NotFoundError
+from scr_returns.core.rulekit.entries import chronology_entries
+from scr_returns.core.service.states import find_return
+from scr_returns.core.storage import Store
+from scr_returns.core.storage.records import RevisionRecord
 
 
 def json_patch(source: Any, target: Any) -> list[dict[str, Any]]:

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from core.audit import AuditEntry
-from core.auth import Principal
-from core.catalog import Catalog
-from core.errors import ConflictError, NotFoundError
-from core.plugins import LoadedPlugin, PluginFailure
-from core.storage import Store
+from scr_returns.core.audit import AuditEntry
+from scr_returns.core.auth import Principal
+from scr_returns.core.catalog import Catalog
+from scr_returns.core.errors import ConflictError, NotFoundError
+from scr_returns.core.plugins import LoadedPlugin, PluginFailure
+from scr_returns.core.storage import Store
 
 
 def describe_plugin(plugin: LoadedPlugin, enabled: bool) -> dict[str, Any]:

@@ -22,12 +22,12 @@ from typing import Any
 
 import sqlalchemy.exc
 
-from core import jsonio, metrics
-from core.audit import AuditEntry
-from core.auth import Principal
-from core.catalog import Catalog
-from core.descriptors import RuleContext
-from core.errors import (
+from scr_returns.core import jsonio, metrics
+from scr_returns.core.audit import AuditEntry
+from scr_returns.core.auth import Principal
+from scr_returns.core.catalog import Catalog
+from scr_returns.core.descriptors import RuleContext
+from scr_returns.core.errors import (
     BadRequestError,
     ConflictError,
     DocumentInvalidError,
@@ -39,22 +39,22 @@ from core.errors import (
     Problem,
     ValidationReport,
 )
-from core.plugins import LoadedForm
-from core.rulekit.entries import Chronology
-from core.service.chronology import extract
-from core.service.reviews import review_context, visible_review
-from core.settings import Settings
-from core.storage import Store
-from core.storage.events import EventRecord
-from core.storage.records import (
+from scr_returns.core.plugins import LoadedForm
+from scr_returns.core.rulekit.entries import Chronology
+from scr_returns.core.service.chronology import extract
+from scr_returns.core.service.reviews import review_context, visible_review
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store
+from scr_returns.core.storage.events import EventRecord
+from scr_returns.core.storage.records import (
     ReturnRecord,
     ReviewRecord,
     RevisionHead,
     RevisionRecord,
     StoredFacts,
 )
-from core.storage.store import KeyedAnswer, Reader, SubmissionWrite, Tx
-from core.validation import validate_document, with_chronology
+from scr_returns.core.storage.store import KeyedAnswer, Reader, SubmissionWrite, Tx
+from scr_returns.core.validation import validate_document, with_chronology
 
 CLOSED_STATUSES = ("completed", "published")
 ID_MAX = 2**31 - 1  # row ids are 32-bit integers in the database

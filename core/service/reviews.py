@@ -8,20 +8,20 @@ from typing import Any
 
 import sqlalchemy.exc
 
-from core.audit import AuditEntry
-from core.auth import Principal
-from core.catalog import Catalog
-from core.descriptors import Kloe, ReviewContext
-from core.errors import (
+from scr_returns.core.audit import AuditEntry
+from scr_returns.core.auth import Principal
+from scr_returns.core.catalog import Catalog
+from scr_returns.core.descriptors import Kloe, ReviewContext
+from scr_returns.core.errors import (
     ConflictError,
     EnvelopeInvalidError,
     NotFoundError,
     PreconditionFailedError,
     Problem,
 )
-from core.storage import Store
-from core.storage.records import ReviewRecord
-from core.storage.store import Tx
+from scr_returns.core.storage import Store
+from scr_returns.core.storage.records import ReviewRecord
+from scr_returns.core.storage.store import Tx
 
 
 def review_etag(review: ReviewRecord) -> str:

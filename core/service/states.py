@@ -5,7 +5,7 @@
     queried   --accept--> accepted   (the panel withdraws its query and accepts)
 
 A new revision by the agency is the only way out of ``queried`` other than
-acceptance: ``core.service.returns`` records it as ``resubmitted``. An accepted
+acceptance: ``scr_returns.core.service.returns`` records it as ``resubmitted``. An accepted
 return refuses amendments (409) until the panel reopens it.
 """
 
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.audit import AuditEntry
-from core.auth import Principal
-from core.errors import (
+from scr_returns.core.audit import AuditEntry
+from scr_returns.core.auth import Principal
+from scr_returns.core.errors import (
     ConflictError,
     EnvelopeInvalidError,
     ForbiddenError,
@@ -26,11 +26,11 @@ from core.errors import (
     PreconditionFailedError,
     Problem,
 )
-from core.service.returns import etag
-from core.storage import Store
-from core.storage.events import EventRecord
-from core.storage.records import ReturnRecord
-from core.storage.store import Tx
+from scr_returns.core.service.returns import etag
+from scr_returns.core.storage import Store
+from scr_returns.core.storage.events import EventRecord
+from scr_returns.core.storage.records import ReturnRecord
+from scr_returns.core.storage.store import Tx
 
 
 @dataclass(frozen=True, slots=True)

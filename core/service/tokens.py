@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from core.audit import AuditEntry
-from core.auth import (
+from scr_returns.core.audit import AuditEntry
+from scr_returns.core.auth import (
     ROLES,
     Principal,
     Role,
@@ -16,11 +16,11 @@ from core.auth import (
     new_secret,
     new_token_id,
 )
-from core.errors import BadRequestError, NotFoundError, UnauthorizedError
-from core.settings import Settings
-from core.storage import Store
-from core.storage.records import TokenRecord
-from core.storage.store import Reader
+from scr_returns.core.errors import BadRequestError, NotFoundError, UnauthorizedError
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store
+from scr_returns.core.storage.records import TokenRecord
+from scr_returns.core.storage.store import Reader
 
 TOUCH_EVERY = timedelta(seconds=60)
 

@@ -14,13 +14,13 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from core import jsonio
-from core.auth import Principal
-from core.errors import ForbiddenError
-from core.service.returns import ReturnService
-from core.service.reviews import visible_review
-from core.storage import Store
-from core.storage.records import ReviewRecord
+from scr_returns.core import jsonio
+from scr_returns.core.auth import Principal
+from scr_returns.core.errors import ForbiddenError
+from scr_returns.core.service.returns import ReturnService
+from scr_returns.core.service.reviews import visible_review
+from scr_returns.core.storage import Store
+from scr_returns.core.storage.records import ReviewRecord
 
 
 def _percent(part: int, whole: int) -> float:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.storage.engine import make_engine
-from core.storage.migrate import upgrade
-from core.storage.store import Store
+from scr_returns.core.storage.engine import make_engine
+from scr_returns.core.storage.migrate import upgrade
+from scr_returns.core.storage.store import Store
 
 __all__ = ["Store", "make_engine", "upgrade"]

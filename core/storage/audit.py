@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.storage import tables as t
+from scr_returns.core.storage import tables as t
 
 CHAIN_LOCK = 727373  # NOTE: 727372 is the migrations' lock (migrations/env.py)
 GENESIS = "0" * 64

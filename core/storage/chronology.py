@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.storage import tables as t
+from scr_returns.core.storage import tables as t
 
 STREAM_BATCH = 1000
 

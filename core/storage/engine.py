@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from core.storage.writers import queue_for
+from scr_returns.core.storage.writers import queue_for
 
 WRITE = "scr_write"
 """Execution option marking a connection whose transaction will write."""

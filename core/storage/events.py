@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.storage import tables as t
+from scr_returns.core.storage import tables as t
 
 
 @dataclass(frozen=True, slots=True)

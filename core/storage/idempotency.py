@@ -8,9 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.storage import tables as t
-from core.storage.records import StoredFacts
-from core.storage.sql import param
+from scr_returns.core.storage import tables as t
+from scr_returns.core.storage.records import StoredFacts
+from scr_returns.core.storage.sql import param
 
 
 class IdempotencyQueries:

@@ -6,9 +6,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from core.storage import tables as t
-from core.storage.migrate import is_current
-from core.storage.sql import upsert
+from scr_returns.core.storage import tables as t
+from scr_returns.core.storage.migrate import is_current
+from scr_returns.core.storage.sql import upsert
 
 
 class MetaQueries:

@@ -7,9 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.storage import tables as t
-from core.storage.records import ReturnRecord, RevisionHead, RevisionRecord
-from core.storage.sql import insert_ignore, param
+from scr_returns.core.storage import tables as t
+from scr_returns.core.storage.records import ReturnRecord, RevisionHead, RevisionRecord
+from scr_returns.core.storage.sql import insert_ignore, param
 
 
 class ReturnQueries:

@@ -20,18 +20,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.storage.audit import AuditQueries
-from core.storage.chronology import ChronologyQueries
-from core.storage.engine import WRITE
-from core.storage.events import EventQueries, EventRecord
-from core.storage.idempotency import IdempotencyQueries
-from core.storage.meta import MetaQueries
-from core.storage.records import ReturnRecord, RevisionRecord
-from core.storage.returns import ReturnQueries
-from core.storage.reviews import ReviewQueries
-from core.storage.tokens import TokenQueries
-from core.storage.tracker import TrackerQueries
-from core.storage.writers import writer_queue
+from scr_returns.core.storage.audit import AuditQueries
+from scr_returns.core.storage.chronology import ChronologyQueries
+from scr_returns.core.storage.engine import WRITE
+from scr_returns.core.storage.events import EventQueries, EventRecord
+from scr_returns.core.storage.idempotency import IdempotencyQueries
+from scr_returns.core.storage.meta import MetaQueries
+from scr_returns.core.storage.records import ReturnRecord, RevisionRecord
+from scr_returns.core.storage.returns import ReturnQueries
+from scr_returns.core.storage.reviews import ReviewQueries
+from scr_returns.core.storage.tokens import TokenQueries
+from scr_returns.core.storage.tracker import TrackerQueries
+from scr_returns.core.storage.writers import writer_queue
 
 
 @dataclass(frozen=True, slots=True)

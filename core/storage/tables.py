@@ -114,7 +114,7 @@ idempotency = sa.Table(
     sa.Column("token_id", sa.String(32), primary_key=True),
     sa.Column("key", sa.String(255), primary_key=True),
     sa.Column("fingerprint", sa.String(64), nullable=False),
-    # The facts of the first answer (core.service.returns.Submitted), rendered
+    # The facts of the first answer (scr_returns.core.service.returns.Submitted), rendered
     # again for a retry: never the rendered answer itself.
     sa.Column("facts", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),

@@ -3,14 +3,15 @@ records-secured confirmation that education (schools and settings, and the local
 authority's education services) returns to a safeguarding case review.
 
 The texts of the agency and its forms are in ``agency.json``, each form's
-versions in ``schemas/``; the rules are in :mod:`plugins.education.rules` and
-:mod:`plugins.education.events`.
+versions in ``schemas/``; the rules are in :mod:`scr_returns.plugins.education.rules` and
+:mod:`scr_returns.plugins.education.events`.
 """
 
 from __future__ import annotations
 
-from core import AgencySpec, hookimpl, standard_agency
-from plugins.education.rules import CHRONOLOGY_RULES, CODES, SCHOOL_LIST_RULES
+from scr_returns import AgencySpec, hookimpl, standard_agency
+
+from .rules import CHRONOLOGY_RULES, CODES, SCHOOL_LIST_RULES
 
 
 @hookimpl

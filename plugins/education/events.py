@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any
 
-from core import ChronologyEntry, Problem, Rule, RuleContext, chronology_entries, problem
+from scr_returns import ChronologyEntry, Problem, Rule, RuleContext, chronology_entries, problem
 
 DETAIL_TYPES: tuple[str, ...] = ("attendance", "suspension", "permanent_exclusion",
                                   "dsl_referral", "ehc_plan", "elective_home_education")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from core import laestab_valid, school_urn_valid, upn_valid
+from scr_returns import laestab_valid, school_urn_valid, upn_valid
 
 # The DfE numbers local authorities in England and Wales, the bands they are
 # issued from. A UPN keeps the number of the authority that issued it for the

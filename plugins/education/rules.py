@@ -3,8 +3,8 @@
 Identifiers (UPN, URN, LAESTAB, local authority) are checked here rather than by
 schema patterns, so a bad identifier gives exactly one problem, with a code
 naming the identifier and a message saying what is wrong with it (see
-:mod:`plugins.education.identifiers`). The rules about what an entry of each
-event type records live in :mod:`plugins.education.events`.
+:mod:`scr_returns.plugins.education.identifiers`). The rules about what an entry of each
+event type records live in :mod:`scr_returns.plugins.education.events`.
 
 Rules run even on documents the schema refused, so every value is checked for
 its type before use and anything unexpected is skipped: the schema reports it.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from core import (
+from scr_returns import (
     Problem,
     Rule,
     RuleContext,
@@ -24,8 +24,9 @@ from core import (
     local_authority_valid,
     problem,
 )
-from plugins.education.events import EVENT_RULES
-from plugins.education.identifiers import laestab_fault, upn_fault, urn_fault
+
+from .events import EVENT_RULES
+from .identifiers import laestab_fault, upn_fault, urn_fault
 
 CODES: dict[str, str] = {
     "education.upn.format":

@@ -2,13 +2,14 @@
 confirmation from a health organisation (GP, trust, community health, ambulance).
 
 The texts of the agency and its forms are in ``agency.json``, each form's
-versions in ``schemas/``; the rules are in :mod:`plugins.health.rules`.
+versions in ``schemas/``; the rules are in :mod:`scr_returns.plugins.health.rules`.
 """
 
 from __future__ import annotations
 
-from core import AgencySpec, hookimpl, standard_agency
-from plugins.health.rules import CHRONOLOGY_RULES, CODES, MAPPING
+from scr_returns import AgencySpec, hookimpl, standard_agency
+
+from .rules import CHRONOLOGY_RULES, CODES, MAPPING
 
 
 @hookimpl

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from core import (
+from scr_returns import (
     COMMON_CODES,
     ChronologyMapping,
     Problem,

@@ -1,13 +1,14 @@
 """Legal services: the agency plugin (hook implementation only).
 
 The texts of the agency and its forms are in ``agency.json``, each form's
-versions in ``schemas/``; the rules are in :mod:`plugins.legal.rules`.
+versions in ``schemas/``; the rules are in :mod:`scr_returns.plugins.legal.rules`.
 """
 
 from __future__ import annotations
 
-from core import AgencySpec, hookimpl, standard_agency
-from plugins.legal.rules import CHRONOLOGY_RULES, CODES, HEADER_RULES
+from scr_returns import AgencySpec, hookimpl, standard_agency
+
+from .rules import CHRONOLOGY_RULES, CODES, HEADER_RULES
 
 
 @hookimpl

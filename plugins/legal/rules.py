@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from core import (
+from scr_returns import (
     ChronologyEntry,
     Problem,
     RuleContext,

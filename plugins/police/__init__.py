@@ -2,7 +2,7 @@
 records-secured confirmation for a safeguarding case review.
 
 The texts of the agency and its forms are in ``agency.json``, each form's
-versions in ``schemas/``; the rules are in :mod:`plugins.police.rules`.
+versions in ``schemas/``; the rules are in :mod:`scr_returns.plugins.police.rules`.
 
 Settings (``RuleContext.config``): ``crime_reference_patterns``, a mapping of
 force key (``"hampshire"``) to the regular expression a whole incident or crime
@@ -12,8 +12,9 @@ non-empty reference.
 
 from __future__ import annotations
 
-from core import AgencySpec, hookimpl, standard_agency
-from plugins.police.rules import CHRONOLOGY_RULES, CODES
+from scr_returns import AgencySpec, hookimpl, standard_agency
+
+from .rules import CHRONOLOGY_RULES, CODES
 
 
 @hookimpl

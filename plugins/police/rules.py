@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from core import (
+from scr_returns import (
     ChronologyEntry,
     Problem,
     RuleContext,

@@ -1,13 +1,14 @@
 """Children's social care: the agency plugin (hook implementation only).
 
 The texts of the agency and its forms are in ``agency.json``, each form's
-versions in ``schemas/``; the rules are in :mod:`plugins.social_care.rules`.
+versions in ``schemas/``; the rules are in :mod:`scr_returns.plugins.social_care.rules`.
 """
 
 from __future__ import annotations
 
-from core import AgencySpec, hookimpl, standard_agency
-from plugins.social_care.rules import CHRONOLOGY_RULES, CODES, HEADER_RULES
+from scr_returns import AgencySpec, hookimpl, standard_agency
+
+from .rules import CHRONOLOGY_RULES, CODES, HEADER_RULES
 
 
 @hookimpl

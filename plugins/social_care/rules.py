@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from core import (
+from scr_returns import (
     ChronologyEntry,
     Problem,
     RuleContext,

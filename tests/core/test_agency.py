@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from core import (
+from scr_returns import (
     COMMON_CODES,
     AgencySpec,
     ChronologyMapping,
@@ -29,8 +29,8 @@ from core import (
     records_secured_rules,
     standard_agency,
 )
-from core.errors import PluginLoadError
-from core.plugins import PluginHost
+from scr_returns.core.errors import PluginLoadError
+from scr_returns.core.plugins import PluginHost
 
 STANDARD = ("chronology", "agency-report", "nil-return", "records-secured")
 COMMON_RULES = {"chronology": chronology_rules(), "agency-report": agency_report_rules(),

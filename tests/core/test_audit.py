@@ -18,9 +18,16 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from core.audit import GENESIS, AuditEntry, current_head, parse_head, record_hash, verify_store
-from core.cli.main import main
-from core.storage import Store, make_engine
+from scr_returns.core.audit import (
+    GENESIS,
+    AuditEntry,
+    current_head,
+    parse_head,
+    record_hash,
+    verify_store,
+)
+from scr_returns.core.cli.main import main
+from scr_returns.core.storage import Store, make_engine
 
 AT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 

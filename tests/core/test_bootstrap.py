@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.bootstrap import build_services, refuse_missing_agencies
-from core.errors import PluginLoadError
-from core.http import create_app
-from core.service import Services
-from core.settings import Settings
+from scr_returns.core.bootstrap import build_services, refuse_missing_agencies
+from scr_returns.core.errors import PluginLoadError
+from scr_returns.core.http import create_app
+from scr_returns.core.service import Services
+from scr_returns.core.settings import Settings
 from tests.support.entry_points import install_with_a_broken_plugin
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)

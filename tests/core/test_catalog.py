@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core import AgencySpec, FormSpec, FormVersion, hookimpl
-from core.catalog import Catalog
-from core.plugins import PluginHost
-from core.schemas import DRAFT
-from core.storage import Store, make_engine
+from scr_returns import AgencySpec, FormSpec, FormVersion, hookimpl
+from scr_returns.core.catalog import Catalog
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.schemas import DRAFT
+from scr_returns.core.storage import Store, make_engine
 from tests import testplugin
 from tests.support.entry_points import FakeDistribution, FakeEntryPoint, fake_entry_points
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from core import AgencySpec, hookspecs
-from core.plugins import PluginHost
+from scr_returns import AgencySpec
+from scr_returns.core import hookspecs
+from scr_returns.core.plugins import PluginHost
 from tests import testplugin
 
 SPEC_MARK = f"{hookspecs.PROJECT}_spec"

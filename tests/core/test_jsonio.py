@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core import jsonio
-from core.errors import BadRequestError
+from scr_returns.core import jsonio
+from scr_returns.core.errors import BadRequestError
 
 
 def nested(depth: int) -> str:

@@ -8,14 +8,16 @@ left out and listed in ``host.failed`` instead, so the others still load.
 from __future__ import annotations
 
 import copy
+import importlib
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from core import AgencySpec, FormVersion, hookimpl
-from core.errors import PluginLoadError
-from core.plugins import ERROR_MAX, PluginHost
+from scr_returns import AgencySpec, FormVersion, hookimpl
+from scr_returns.core.errors import PluginLoadError
+from scr_returns.core.plugins import ERROR_MAX, PluginHost
 from tests import testplugin
 from tests.support.entry_points import FakeDistribution, FakeEntryPoint, fake_entry_points
 from tests.support.throwaway_plugins import SCHEMA, Misspelt, Plugin, agency
@@ -122,7 +124,7 @@ def test_an_entry_point_whose_import_fails_is_listed_not_fatal(
                       FakeEntryPoint("acme", "acme_scr_plugin",
                                      dist=FakeDistribution("acme-scr", "2.1")),
                       FakeEntryPoint("testing", "tests.testplugin", testplugin))
-    with caplog.at_level(logging.ERROR, logger="core.plugins"):
+    with caplog.at_level(logging.ERROR, logger="scr_returns.core.plugins"):
         loaded = PluginHost()
     assert set(loaded.plugins) == {"testing"}
     failure = loaded.failed["acme"]
@@ -170,6 +172,35 @@ def test_a_hook_that_raises_is_listed_with_the_exception(
         "scr_returns_register_agency raised ValueError: cannot read my schemas at line 3"
 
 
+class ImportingEntryPoint(FakeEntryPoint):
+    """An entry point whose module is imported for real when loaded."""
+
+    def load(self) -> object:
+        return importlib.import_module(self.value)
+
+
+def test_a_plugin_written_for_0_1_is_told_how_to_change(monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    (tmp_path / "old_scr_plugin.py").write_text(
+        "from core import AgencySpec, hookimpl\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    fake_entry_points(monkeypatch, ImportingEntryPoint(
+        "old", "old_scr_plugin", dist=FakeDistribution("old-scr", "1.0")))
+    error = PluginHost().failed["old"].error
+    assert error.startswith("failed to import 'old_scr_plugin': ModuleNotFoundError: ")
+    assert "written for scr-returns 0.1" in error
+    assert "'from core import X' becomes 'from scr_returns import X'" in error
+
+
+def test_another_missing_module_gets_no_upgrade_hint(monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    (tmp_path / "needy_scr_plugin.py").write_text("import not_installed_anywhere\n",
+                                                  encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    fake_entry_points(monkeypatch, ImportingEntryPoint("needy", "needy_scr_plugin"))
+    assert "0.1" not in PluginHost().failed["needy"].error
+
+
 def test_the_second_claim_to_an_agency_is_listed_the_first_loads(
         monkeypatch: pytest.MonkeyPatch) -> None:
     loaded = installed(monkeypatch, zeta=Plugin(agency()), acme=Plugin(agency()))
@@ -186,8 +217,9 @@ def test_an_installed_package_never_displaces_a_built_in_agency(
         monkeypatch,
         FakeEntryPoint("aaa", "aaa_scr", Plugin(agency(name="police")),
                        FakeDistribution("aaa-scr", "1.0")),
-        FakeEntryPoint("police", "plugins.police", Plugin(agency(name="police", versions=(
-            FormVersion(1, {**SCHEMA, "$id": "https://example.invalid/police.json"}),))),
+        FakeEntryPoint("police", "scr_returns.plugins.police", Plugin(agency(
+            name="police", versions=(
+                FormVersion(1, {**SCHEMA, "$id": "https://example.invalid/police.json"}),))),
             FakeDistribution("scr-returns", "0.1.0")))
     loaded = PluginHost()
     assert loaded.by_agency["police"].name == "police" and loaded.plugins["police"].builtin

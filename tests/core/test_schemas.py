@@ -7,11 +7,17 @@ from typing import Any
 
 import pytest
 
-from core import AgencySpec, FormSpec, FormVersion, hookimpl
-from core.errors import PluginLoadError
-from core.plugins import PluginHost
-from core.schemas import DRAFT, SchemaLibrary, SchemaProblem, check_schema, shared_schemas
-from schemas import SCHEMAS_DIR
+from scr_returns import AgencySpec, FormSpec, FormVersion, hookimpl
+from scr_returns.core.errors import PluginLoadError
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.schemas import (
+    DRAFT,
+    SchemaLibrary,
+    SchemaProblem,
+    check_schema,
+    shared_schemas,
+)
+from scr_returns.schemas import SCHEMAS_DIR
 
 BASE = "https://scr-returns.invalid/schemas/"
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core.settings import Settings
+from scr_returns.core.settings import Settings
 
 
 def test_defaults_put_sqlite_in_the_data_folder() -> None:

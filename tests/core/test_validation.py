@@ -26,11 +26,11 @@ from typing import Any
 
 import pytest
 
-from core import Problem, RuleContext, json_pointer, problem
-from core.errors import PluginLoadError, PluginRuleError
-from core.plugins import GROUP, PluginHost
-from core.schemas import DRAFT, SchemaLibrary
-from core.validation import PythonEngine, RustEngine, SchemaEngine, validate_document
+from scr_returns import Problem, RuleContext, json_pointer, problem
+from scr_returns.core.errors import PluginLoadError, PluginRuleError
+from scr_returns.core.plugins import GROUP, PluginHost
+from scr_returns.core.schemas import DRAFT, SchemaLibrary
+from scr_returns.core.validation import PythonEngine, RustEngine, SchemaEngine, validate_document
 
 COMMON = "https://scr-returns.invalid/schemas/common/"
 DEFS = COMMON + "defs.v1.json#/$defs/"

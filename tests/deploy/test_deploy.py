@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from core.cli.server import Server, defaults
-from core.settings import Settings
+from scr_returns.core.cli.server import Server, defaults
+from scr_returns.core.settings import Settings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 

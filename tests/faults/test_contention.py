@@ -26,13 +26,13 @@ import pytest
 import sqlalchemy as sa
 from falcon.testing import TestClient
 
-from core.bootstrap import build_services
-from core.errors import PreconditionFailedError
-from core.http import create_app
-from core.plugins import PluginHost
-from core.service.returns import etag
-from core.settings import Settings
-from core.storage import Store, make_engine, upgrade
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.errors import PreconditionFailedError
+from scr_returns.core.http import create_app
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.service.returns import etag
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store, make_engine, upgrade
 from tests import testplugin
 from tests.support.fault_harness import (
     Instance,

@@ -26,7 +26,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from core.storage import make_engine
+from scr_returns.core.storage import make_engine
 from tests.support.fault_harness import (
     Instance,
     audit_verifies,

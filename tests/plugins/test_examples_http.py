@@ -22,13 +22,13 @@ from typing import Any
 import pytest
 from falcon.testing import TestClient
 
-from core.bootstrap import build_services
-from core.http import create_app
-from core.plugins import GROUP, PluginHost
-from core.plugintools import SUBMITTED_AT, Example, examples_of
-from core.service import Services
-from core.settings import Settings
-from core.storage import Store, make_engine, upgrade
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.http import create_app
+from scr_returns.core.plugins import GROUP, PluginHost
+from scr_returns.core.plugintools import SUBMITTED_AT, Example, examples_of
+from scr_returns.core.service import Services
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store, make_engine, upgrade
 from tests.support.example_review import REVIEW
 
 AGENCIES = ("health", "police", "education", "social-care", "legal")

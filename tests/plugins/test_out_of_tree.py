@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from core.plugintools import EXAMPLE_REVIEW
+from scr_returns.core.plugintools import EXAMPLE_REVIEW
 from tests.support.distributions import pip_install
 from tests.support.serving import Served, serve
 

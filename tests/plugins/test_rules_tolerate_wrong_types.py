@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from core.plugins import PluginHost
+from scr_returns.core.plugins import PluginHost
 from tests.support.example_review import REVIEW, context
 
 ROOT = Path(__file__).resolve().parents[2]

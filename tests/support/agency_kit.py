@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from core import Problem, RuleContext
-from core.plugins import PluginHost
-from core.validation import validate_document
+from scr_returns import Problem, RuleContext
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.validation import validate_document
 from tests.support import example_review
 from tests.support.example_review import REVIEW
 

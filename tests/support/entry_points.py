@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from core.plugins import GROUP, PluginHost
+from scr_returns.core.plugins import GROUP, PluginHost
 from tests import testplugin
 from tests.support.throwaway_plugins import Plugin, agency
 
@@ -38,7 +38,7 @@ def fake_entry_points(monkeypatch: pytest.MonkeyPatch, *eps: FakeEntryPoint) -> 
         assert group == GROUP
         return list(eps)
 
-    monkeypatch.setattr("core.plugins.metadata.entry_points", entry_points)
+    monkeypatch.setattr("scr_returns.core.plugins.metadata.entry_points", entry_points)
 
 
 def install_with_a_broken_plugin(monkeypatch: pytest.MonkeyPatch) -> PluginHost:

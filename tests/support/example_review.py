@@ -1,7 +1,7 @@
 """The example review every plugin's examples and tests are checked against.
 
 One definition serves both ``scr-returns plugins check`` and the tests: it
-lives in :mod:`core.plugintools.examples`; this module asks the built-in
+lives in :mod:`scr_returns.core.plugintools.examples`; this module asks the built-in
 agencies into it (core names no agency) and adds the tests' shorthand for
 building a :class:`~core.RuleContext` against it.
 """
@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from core import ReviewContext, RuleContext
-from core.agency import STANDARD_FORMS
-from core.plugintools.examples import (
+from scr_returns import ReviewContext, RuleContext
+from scr_returns.core.agency import STANDARD_FORMS
+from scr_returns.core.plugintools.examples import (
     EXAMPLE_REVIEW,
     EXAMPLE_REVIEWS,
     SUBMITTED_AT,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from core.plugins import PluginHost
+from scr_returns.core.plugins import PluginHost
 from tests.support.agency_kit import AgencyKit, Validate
 
 NAME_RE = re.compile(r"(?P<form>[a-z-]+)\.v(?P<version>[0-9]+)(\.(?P<label>[a-z0-9-]+))?\.json")

@@ -272,8 +272,8 @@ def check_revisions(engine: sa.Engine) -> dict[str, tuple[tuple[str, str, str], 
 
 def audit_verifies(engine: sa.Engine, instance: Instance | None = None) -> int:
     """The audit chain verifies (``scr-returns audit verify`` too, when it exists)."""
-    from core.audit import verify_store
-    from core.storage import Store
+    from scr_returns.core.audit import verify_store
+    from scr_returns.core.storage import Store
 
     with Store(engine).read() as tx:
         count, finding = verify_store(tx)

@@ -7,7 +7,7 @@ from typing import Any
 
 from falcon.testing import TestClient
 
-from core.service import Services
+from scr_returns.core.service import Services
 from tests import testplugin
 
 REF = "IOW-2026-01"

@@ -12,16 +12,16 @@ import copy
 import functools
 from typing import Any
 
-from core import AgencySpec, ChronologyMapping, FormSpec, FormVersion, hookimpl
-from core.auth import Principal
-from core.bootstrap import build_services
-from core.envelopes import ReviewSchema, load
-from core.errors import NotFoundError
-from core.plugins import PluginHost
-from core.service import Services
-from core.service.returns import Submitted, etag
-from core.settings import Settings
-from core.storage import Store, make_engine
+from scr_returns import AgencySpec, ChronologyMapping, FormSpec, FormVersion, hookimpl
+from scr_returns.core.auth import Principal
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.envelopes import ReviewSchema, load
+from scr_returns.core.errors import NotFoundError
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.service import Services
+from scr_returns.core.service.returns import Submitted, etag
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store, make_engine
 from tests import testplugin
 from tests.support.clock import Clock
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from core import Rule, RuleContext
+from scr_returns import Rule, RuleContext
 from tests.support.example_review import context
 
 

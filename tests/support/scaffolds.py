@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from core.plugins import PluginHost
+from scr_returns.core.plugins import PluginHost
 
 Edit = Callable[[Path], None]
 """Changes the files of a scaffolded package (given its folder) before it is imported."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from core import AgencySpec, FormSpec, FormVersion, hookimpl
-from core.schemas import DRAFT
+from scr_returns import AgencySpec, FormSpec, FormVersion, hookimpl
+from scr_returns.core.schemas import DRAFT
 
 SCHEMA: dict[str, Any] = {
     "$schema": DRAFT,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from core import (
+from scr_returns import (
     AgencySpec,
     ChronologyMapping,
     FormSpec,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import falcon
 
-from core.envelopes import TokenCreateSchema
-from core.http.openapi_doc import operation
-from core.http.policy import ADMIN, policy
-from core.http.resources.base import audit, body, principal, send_json
-from core.service import Services
+from scr_returns.core.envelopes import TokenCreateSchema
+from scr_returns.core.http.openapi_doc import operation
+from scr_returns.core.http.policy import ADMIN, policy
+from scr_returns.core.http.resources.base import audit, body, principal, send_json
+from scr_returns.core.service import Services
 
 TOKEN_CREATE = TokenCreateSchema()
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import falcon
 
-from core.envelopes import ValidateSchema
-from core.errors import NotFoundError
-from core.http.openapi_doc import operation
-from core.http.policy import ANY, policy
-from core.http.resources.base import body, principal, send_json
-from core.service import Services
+from scr_returns.core.envelopes import ValidateSchema
+from scr_returns.core.errors import NotFoundError
+from scr_returns.core.http.openapi_doc import operation
+from scr_returns.core.http.policy import ANY, policy
+from scr_returns.core.http.resources.base import body, principal, send_json
+from scr_returns.core.service import Services
 
 VALIDATE = ValidateSchema()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import falcon
 
-from core.http.openapi_doc import operation
-from core.http.policy import ADMIN, policy
-from core.http.resources.base import send_json
-from core.service import Services
+from scr_returns.core.http.openapi_doc import operation
+from scr_returns.core.http.policy import ADMIN, policy
+from scr_returns.core.http.resources.base import send_json
+from scr_returns.core.service import Services
 
 
 class AuditLog:

@@ -7,9 +7,9 @@ from typing import Any
 import falcon
 from marshmallow import Schema
 
-from core import envelopes, jsonio
-from core.audit import AuditEntry
-from core.auth import Principal
+from scr_returns.core import envelopes, jsonio
+from scr_returns.core.audit import AuditEntry
+from scr_returns.core.auth import Principal
 
 
 def principal(req: falcon.Request) -> Principal:

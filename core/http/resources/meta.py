@@ -7,12 +7,12 @@ import os
 
 import falcon
 
-from core.errors import ServiceUnavailableError
-from core.http.openapi_doc import operation
-from core.http.policy import policy
-from core.http.problems import write_problem
-from core.http.resources.base import send_json
-from core.service import Services
+from scr_returns.core.errors import ServiceUnavailableError
+from scr_returns.core.http.openapi_doc import operation
+from scr_returns.core.http.policy import policy
+from scr_returns.core.http.problems import write_problem
+from scr_returns.core.http.resources.base import send_json
+from scr_returns.core.service import Services
 
 log = logging.getLogger(__name__)
 

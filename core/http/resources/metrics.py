@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import falcon
 
-from core import metrics
-from core.http.openapi_doc import operation
-from core.http.policy import policy
-from core.service import Services
+from scr_returns.core import metrics
+from scr_returns.core.http.openapi_doc import operation
+from scr_returns.core.http.policy import policy
+from scr_returns.core.service import Services
 
 
 class Metrics:

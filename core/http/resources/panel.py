@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import falcon
 
-from core.auth import Role
-from core.envelopes import StateChangeSchema
-from core.errors import BadRequestError
-from core.http.openapi_doc import operation
-from core.http.paths import return_url
-from core.http.policy import ANY, policy
-from core.http.resources.base import audit, body, principal, send_json
-from core.service import Services
-from core.service.exports import FORMATS, Format
-from core.storage.chronology import EntryFilter
+from scr_returns.core.auth import Role
+from scr_returns.core.envelopes import StateChangeSchema
+from scr_returns.core.errors import BadRequestError
+from scr_returns.core.http.openapi_doc import operation
+from scr_returns.core.http.paths import return_url
+from scr_returns.core.http.policy import ANY, policy
+from scr_returns.core.http.resources.base import audit, body, principal, send_json
+from scr_returns.core.service import Services
+from scr_returns.core.service.exports import FORMATS, Format
+from scr_returns.core.storage.chronology import EntryFilter
 
 REVISION_MAX = 2**31 - 1
 """Revision numbers are 32-bit integers in the database; anything larger cannot exist."""

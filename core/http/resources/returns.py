@@ -11,16 +11,16 @@ from typing import Any
 
 import falcon
 
-from core import jsonio
-from core.envelopes import ReturnPutSchema
-from core.errors import BadRequestError
-from core.http.openapi_doc import HeaderDocs, operation
-from core.http.paths import return_url
-from core.http.policy import AGENCY, ANY, policy
-from core.http.resources.base import audit, body, principal, send_json, send_text
-from core.service import Services
-from core.service.returns import LatestRevision, StoredRevisions, Submitted, etag
-from core.storage.records import RevisionHead
+from scr_returns.core import jsonio
+from scr_returns.core.envelopes import ReturnPutSchema
+from scr_returns.core.errors import BadRequestError
+from scr_returns.core.http.openapi_doc import HeaderDocs, operation
+from scr_returns.core.http.paths import return_url
+from scr_returns.core.http.policy import AGENCY, ANY, policy
+from scr_returns.core.http.resources.base import audit, body, principal, send_json, send_text
+from scr_returns.core.service import Services
+from scr_returns.core.service.returns import LatestRevision, StoredRevisions, Submitted, etag
+from scr_returns.core.storage.records import RevisionHead
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 PUT = ReturnPutSchema()  # marshmallow schemas keep no state between loads: built once

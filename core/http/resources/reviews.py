@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import falcon
 
-from core.envelopes import ReviewPatchSchema, ReviewSchema
-from core.http.openapi_doc import operation
-from core.http.policy import ADMIN, ANY, policy
-from core.http.resources.base import audit, body, principal, send_json
-from core.service import Services
-from core.service.reviews import describe_review, review_etag
+from scr_returns.core.envelopes import ReviewPatchSchema, ReviewSchema
+from scr_returns.core.http.openapi_doc import operation
+from scr_returns.core.http.policy import ADMIN, ANY, policy
+from scr_returns.core.http.resources.base import audit, body, principal, send_json
+from scr_returns.core.service import Services
+from scr_returns.core.service.reviews import describe_review, review_etag
 
 ETAG = "the review's ETag, for If-Match on a PATCH"
 CREATE = ReviewSchema()

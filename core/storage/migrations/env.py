@@ -1,11 +1,11 @@
-"""Alembic environment: the engine comes from the caller (core.storage.migrate)."""
+"""Alembic environment: the engine comes from the caller (scr_returns.core.storage.migrate)."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from core.storage.engine import WRITE
-from core.storage.tables import metadata
+from scr_returns.core.storage.engine import WRITE
+from scr_returns.core.storage.tables import metadata
 
 engine = context.config.attributes["engine"]
 

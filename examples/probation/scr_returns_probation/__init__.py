@@ -2,14 +2,14 @@
 
 It is a distribution of its own (see ``pyproject.toml``), found through the
 ``scr_returns`` entry point and disabled until an admin enables it. Like every
-plugin it imports nothing from core but the public API (``from core import``).
+plugin it imports nothing of scr-returns but the public API (``from scr_returns import``).
 The texts of the agency and its forms are in ``agency.json``, each form's
 versions in ``schemas/``; the rules are in :mod:`scr_returns_probation.rules`.
 """
 
 from __future__ import annotations
 
-from core import AgencySpec, hookimpl, standard_agency
+from scr_returns import AgencySpec, hookimpl, standard_agency
 from scr_returns_probation.rules import CHRONOLOGY_RULES, CODES
 
 

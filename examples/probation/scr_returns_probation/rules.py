@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from core import Problem, RuleContext, chronology_entries, parse_date, pnc_id_valid, problem
+from scr_returns import Problem, RuleContext, chronology_entries, parse_date, pnc_id_valid, problem
 
 CODES: dict[str, str] = {
     "probation.follow_up.before_event": "A follow-up is dated before the event it follows.",

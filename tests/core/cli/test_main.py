@@ -18,18 +18,18 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 from falcon.testing import TestClient
 
-from core.bootstrap import build_services
-from core.errors import UnauthorizedError
-from core.plugins import PluginHost
-from core.service import Services
-from core.settings import Settings
-from core.storage.migrate import is_current
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.errors import UnauthorizedError
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.service import Services
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage.migrate import is_current
 from tests.support.entry_points import BROKEN_ERROR, install_with_a_broken_plugin
 from tests.support.http_world import REF, World, auth, document
 from tests.support.throwaway_plugins import Misspelt
 
-# The module, not the click group that ``core.cli`` re-exports under the same name.
-cli = importlib.import_module("core.cli.main")
+# The module, not the click group that ``scr_returns.core.cli`` re-exports under the same name.
+cli = importlib.import_module("scr_returns.core.cli.main")
 STARTED: list[Services] = []
 
 

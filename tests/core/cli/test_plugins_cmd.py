@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from core.cli import main, plugins_cmd
-from core.plugins import PluginHost
+from scr_returns.core.cli import main, plugins_cmd
+from scr_returns.core.plugins import PluginHost
 from tests.support.distributions import pip_install
 from tests.support.scaffolds import Make
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from falcon.testing import TestClient
 
-from core.bootstrap import build_services
-from core.http import create_app
-from core.settings import Settings
-from core.storage import Store, make_engine
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.http import create_app
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store, make_engine
 from tests.support.clock import Clock
 from tests.support.entry_points import BROKEN_ERROR, install_with_a_broken_plugin
 from tests.support.http_world import REF, World, auth

@@ -9,14 +9,14 @@ import pytest
 import sqlalchemy as sa
 from falcon.testing import TestClient
 
-from core.audit import verify_store
-from core.bootstrap import build_services
-from core.http import create_app
-from core.plugins import PluginHost
-from core.service import Services
-from core.settings import Settings
-from core.storage import Store, make_engine
-from core.storage.engine import WRITE
+from scr_returns.core.audit import verify_store
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.http import create_app
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.service import Services
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store, make_engine
+from scr_returns.core.storage.engine import WRITE
 from tests.support.clock import Clock
 from tests.support.http_world import PURPOSE, REF, RETURN, World, auth, document
 
@@ -251,7 +251,7 @@ def test_an_impossible_time_filter_is_400(world: World, query: str) -> None:
 
 
 def test_an_entry_whose_transaction_rolls_back_is_not_taken_as_written(world: World) -> None:
-    from core.audit import AuditEntry
+    from scr_returns.core.audit import AuditEntry
 
     entry = AuditEntry(request_id="r-rollback", method="PUT", route="/x")
     with pytest.raises(RuntimeError), world.services.store.write() as tx:

@@ -23,12 +23,12 @@ import httpx
 import pytest
 from falcon.testing import TestClient
 
-from core import AgencySpec, Problem, RuleContext, hookimpl
-from core.bootstrap import build_services
-from core.http import create_app
-from core.logs import JsonFormatter
-from core.plugins import PluginHost
-from core.settings import Settings
+from scr_returns import AgencySpec, Problem, RuleContext, hookimpl
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.http import create_app
+from scr_returns.core.logs import JsonFormatter
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.settings import Settings
 from tests import testplugin
 from tests.support.http_world import REF, RETURN, REVIEW, auth, document
 from tests.support.serving import BIN, serve

@@ -20,9 +20,9 @@ from typing import Any
 import falcon
 import pytest
 
-from core.auth import SYSTEM
-from core.http.policy import policy_of
-from core.service import Services
+from scr_returns.core.auth import SYSTEM
+from scr_returns.core.http.policy import policy_of
+from scr_returns.core.service import Services
 from tests.support.http_world import PURPOSE, REF, REVIEW, World, auth, document
 
 OTHER_REF = "IOW-2026-99"

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from falcon.testing import TestClient
 
-from core.bootstrap import build_services
-from core.http import create_app
-from core.plugins import PluginHost
-from core.service import Services
-from core.settings import Settings
-from core.storage import Store, make_engine
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.http import create_app
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.service import Services
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store, make_engine
 from tests.support.entry_points import install_with_a_broken_plugin
 from tests.support.problems import assert_problem
 

@@ -12,13 +12,13 @@ import sqlalchemy.exc
 from falcon.testing import Result, TestClient
 from openapi_spec_validator import validate
 
-from core.http import create_app
-from core.http.openapi import METHODS, openapi_path
-from core.http.policy import policy_of
-from core.http.routes import routes
-from core.service import Services
-from core.service.exports import FORMATS
-from core.storage.store import Tx
+from scr_returns.core.http import create_app
+from scr_returns.core.http.openapi import METHODS, openapi_path
+from scr_returns.core.http.policy import policy_of
+from scr_returns.core.http.routes import routes
+from scr_returns.core.service import Services
+from scr_returns.core.service.exports import FORMATS
+from scr_returns.core.storage.store import Tx
 from tests.support.http_world import REF, RETURN, World, auth
 from tests.support.http_world import document as return_document
 

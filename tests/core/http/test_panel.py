@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from falcon.testing import TestClient
 
-from core.service import Services
-from core.settings import Settings
+from scr_returns.core.service import Services
+from scr_returns.core.settings import Settings
 from tests.support.clock import Clock
 from tests.support.panel import (
     REF,

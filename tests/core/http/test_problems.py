@@ -13,8 +13,8 @@ import falcon.testing
 import pytest
 import sqlalchemy.exc
 
-from core.settings import Settings
-from core.storage.store import Tx
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage.store import Tx
 from tests.support.clock import Clock
 from tests.support.http_world import REF, RETURN, World, auth, document
 from tests.support.problems import PROBLEM_KEYS, assert_problem

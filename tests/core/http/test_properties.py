@@ -17,11 +17,11 @@ from falcon.testing import TestClient
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from core.bootstrap import build_services
-from core.http import create_app
-from core.plugins import PluginHost
-from core.settings import Settings
-from core.storage import Store, make_engine, upgrade
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.http import create_app
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store, make_engine, upgrade
 from tests import testplugin
 from tests.support.clock import Clock
 from tests.support.http_world import REF, RETURN, REVIEW, auth

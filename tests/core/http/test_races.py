@@ -15,8 +15,8 @@ from typing import Any
 
 from falcon.testing import TestClient
 
-from core.http import create_app
-from core.service import Services
+from scr_returns.core.http import create_app
+from scr_returns.core.service import Services
 from tests.support.http_world import REF, RETURN, REVIEW, World, auth, document
 
 THREADS = 6

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from core.service import Services
+from scr_returns.core.service import Services
 from tests.support.http_world import REF, RETURN, World, auth, document
 
 

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from core.service import Services
+from scr_returns.core.service import Services
 from tests.support.http_world import REF, REVIEW, World, auth
 
 

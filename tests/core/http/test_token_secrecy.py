@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 
-from core.auth import hash_secret
-from core.cli.main import main
-from core.service import Services
+from scr_returns.core.auth import hash_secret
+from scr_returns.core.cli.main import main
+from scr_returns.core.service import Services
 from tests.support.http_world import REF, RETURN, World, auth, document
 
 

@@ -26,16 +26,16 @@ from typing import Any
 import pytest
 from falcon.testing import TestClient
 
-import plugins.education
-import plugins.health
-import plugins.legal
-import plugins.police
-import plugins.social_care
-from core.bootstrap import build_services
-from core.http import create_app
-from core.plugins import PluginHost
-from core.settings import Settings
-from core.storage import Store, make_engine
+import scr_returns.plugins.education
+import scr_returns.plugins.health
+import scr_returns.plugins.legal
+import scr_returns.plugins.police
+import scr_returns.plugins.social_care
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.http import create_app
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store, make_engine
 
 HERE = Path(__file__).parent
 TRANSCRIPT = HERE / "transcript.json"
@@ -287,8 +287,9 @@ def record(url: str, tmp_path: Path) -> list[dict[str, Any]]:
     settings = Settings(data_dir=tmp_path, database_url=url, production=True,
                         plugin_refresh_seconds=0.0)
     host = PluginHost(entry_points=False, extra={
-        "health": plugins.health, "police": plugins.police, "education": plugins.education,
-        "social-care": plugins.social_care, "legal": plugins.legal})
+        "health": scr_returns.plugins.health, "police": scr_returns.plugins.police,
+        "education": scr_returns.plugins.education,
+        "social-care": scr_returns.plugins.social_care, "legal": scr_returns.plugins.legal})
     clock = Clock()
     services = build_services(settings, host=host, store=Store(engine), clock=clock)
     client = TestClient(create_app(services=services))

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from core.plugintools import Report, check_plugin, host_for
-from core.plugintools import examples as core_examples
+from scr_returns.core.plugintools import Report, check_plugin, host_for
+from scr_returns.core.plugintools import examples as core_examples
 from tests.support.example_review import REVIEWS as EXAMPLE_REVIEWS
 from tests.support.scaffolds import Make
 
@@ -149,7 +149,7 @@ def _write_hook(package: Path, *body: str) -> None:
     """Replace the scaffold's hook: its spec from standard_agency, then ``body``'s lines."""
     (package / "__init__.py").write_text("\n".join([
         "import dataclasses",
-        "from core import AgencySpec, chronology_rules, hookimpl, standard_agency",
+        "from scr_returns import AgencySpec, chronology_rules, hookimpl, standard_agency",
         f"from {package.name}.rules import CHRONOLOGY_RULES, CODES",
         "CALLS = []",
         "@hookimpl",
@@ -212,12 +212,12 @@ def test_a_private_core_import_fails(make_plugin: Make) -> None:
     def edit(package: Path) -> None:
         rules = package / "rules.py"
         rules.write_text(rules.read_text(encoding="utf-8") +
-                         "\nfrom core.validation import validate_document  # noqa\n",
+                         "\nfrom scr_returns.core.validation import validate_document  # noqa\n",
                          encoding="utf-8")
 
     host, agency, _ = make_plugin(edit)
     (failure,) = _failures(check_plugin(host, agency), "imports")
-    assert failure.endswith("rules.py: from core.validation import ...")
+    assert failure.endswith("rules.py: from scr_returns.core.validation import ...")
 
 
 def test_a_wrong_schema_id_fails(make_plugin: Make) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from core import COMMON_CODES, ChronologyMapping, chronology_rules
+from scr_returns import COMMON_CODES, ChronologyMapping, chronology_rules
 from tests.support.example_review import REVIEWS, context
 from tests.support.rulekit import clean_chronology, codes, entry, run, with_entries
 

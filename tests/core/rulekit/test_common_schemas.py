@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from schemas import SCHEMAS_DIR
+from scr_returns.schemas import SCHEMAS_DIR
 
 BODIES = ("agency-report", "nil-return", "records-secured", "gaps-explained")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from core import agency_report_rules, nil_return_rules, records_secured_rules
+from scr_returns import agency_report_rules, nil_return_rules, records_secured_rules
 from tests.support.example_review import REVIEWS, context
 from tests.support.rulekit import run
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import (
+from scr_returns import (
     cro_number_valid,
     laestab_valid,
     local_authority_valid,

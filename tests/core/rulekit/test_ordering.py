@@ -1,8 +1,8 @@
-"""Entry order and unexplained gaps, as defined in core.rulekit.ordering."""
+"""Entry order and unexplained gaps, as defined in scr_returns.core.rulekit.ordering."""
 
 from __future__ import annotations
 
-from core import chronology_rules
+from scr_returns import chronology_rules
 from tests.support.example_review import context
 from tests.support.rulekit import clean_chronology, entry, run, with_entries
 

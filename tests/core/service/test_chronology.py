@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from core.errors import ForbiddenError, NotFoundError
-from core.service import Services
-from core.service.exports import Format, neutralise
-from core.settings import Settings
-from core.storage.chronology import EntryFilter
+from scr_returns.core.errors import ForbiddenError, NotFoundError
+from scr_returns.core.service import Services
+from scr_returns.core.service.exports import Format, neutralise
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage.chronology import EntryFilter
 from tests.support.clock import Clock
 from tests.support.panel import (
     ADMIN,

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import jsonpatch
 import pytest
 
-from core.errors import NotFoundError
-from core.service import Services
-from core.settings import Settings
+from scr_returns.core.errors import NotFoundError
+from scr_returns.core.service import Services
+from scr_returns.core.settings import Settings
 from tests.support.clock import Clock
 from tests.support.panel import (
     PANEL,

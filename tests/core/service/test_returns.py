@@ -10,12 +10,19 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-import core.rulekit.entries
-from core import AgencySpec, ChronologyMapping, FormSpec, FormVersion, chronology_rules, hookimpl
-from core.audit import AuditEntry
-from core.bootstrap import build_services
-from core.envelopes import ReviewSchema, load
-from core.errors import (
+import scr_returns.core.rulekit.entries
+from scr_returns import (
+    AgencySpec,
+    ChronologyMapping,
+    FormSpec,
+    FormVersion,
+    chronology_rules,
+    hookimpl,
+)
+from scr_returns.core.audit import AuditEntry
+from scr_returns.core.bootstrap import build_services
+from scr_returns.core.envelopes import ReviewSchema, load
+from scr_returns.core.errors import (
     ConflictError,
     DocumentInvalidError,
     EnvelopeInvalidError,
@@ -23,12 +30,12 @@ from core.errors import (
     PreconditionFailedError,
     PreconditionRequiredError,
 )
-from core.plugins import PluginHost
-from core.service import Services
-from core.service.returns import Submitted, etag
-from core.settings import Settings
-from core.storage import Store, make_engine
-from core.storage.chronology import EntryFilter
+from scr_returns.core.plugins import PluginHost
+from scr_returns.core.service import Services
+from scr_returns.core.service.returns import Submitted, etag
+from scr_returns.core.settings import Settings
+from scr_returns.core.storage import Store, make_engine
+from scr_returns.core.storage.chronology import EntryFilter
 from tests import testplugin
 from tests.support.clock import Clock
 from tests.support.panel import PANEL, REF, REVIEW_JSON, agency, doc, entry
@@ -149,13 +156,13 @@ def test_the_audit_record_is_written_with_the_revision(services: Services) -> No
 def test_entries_are_parsed_once_for_the_rules_and_the_chronology(
         services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     parsed = []
-    real = core.rulekit.entries._parse_entries
+    real = scr_returns.core.rulekit.entries._parse_entries
 
     def counting(document: object, mapping: ChronologyMapping) -> Any:
         parsed.append(document)
         return real(document, mapping)
 
-    monkeypatch.setattr(core.rulekit.entries, "_parse_entries", counting)
+    monkeypatch.setattr(scr_returns.core.rulekit.entries, "_parse_entries", counting)
     put(services, doc(entry("e1", "2024-03-01"), entry("e2", "2024-04-01")),
         name="common-rules")
     assert len(parsed) == 1  # seven common rules and the chronology rows share one parse

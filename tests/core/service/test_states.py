@@ -8,17 +8,17 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from core import jsonio
-from core.errors import (
+from scr_returns.core import jsonio
+from scr_returns.core.errors import (
     ConflictError,
     EnvelopeInvalidError,
     ForbiddenError,
     NotFoundError,
     PreconditionFailedError,
 )
-from core.service import Services
-from core.service.returns import etag
-from core.settings import Settings
+from scr_returns.core.service import Services
+from scr_returns.core.service.returns import etag
+from scr_returns.core.settings import Settings
 from tests.support.clock import Clock
 from tests.support.panel import (
     ADMIN,

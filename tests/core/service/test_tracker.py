@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from core.envelopes import ReviewPatchSchema, load
-from core.errors import ForbiddenError, NotFoundError
-from core.service import Services
-from core.settings import Settings
+from scr_returns.core.envelopes import ReviewPatchSchema, load
+from scr_returns.core.errors import ForbiddenError, NotFoundError
+from scr_returns.core.service import Services
+from scr_returns.core.settings import Settings
 from tests.support.clock import Clock
 from tests.support.panel import (
     ADMIN,

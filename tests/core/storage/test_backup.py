@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from core.storage import make_engine, upgrade
-from core.storage.backup import BackupError, backup, restore
+from scr_returns.core.storage import make_engine, upgrade
+from scr_returns.core.storage.backup import BackupError, backup, restore
 
-cli = importlib.import_module("core.cli.main")
+cli = importlib.import_module("scr_returns.core.cli.main")
 
 
 @pytest.fixture

@@ -14,11 +14,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from core.http.resources.returns import send_submitted
-from core.service.returns import Submitted
-from core.storage import Store, make_engine, upgrade
-from core.storage.migrate import alembic_config, head, is_current
-from core.storage.tables import metadata
+from scr_returns.core.http.resources.returns import send_submitted
+from scr_returns.core.service.returns import Submitted
+from scr_returns.core.storage import Store, make_engine, upgrade
+from scr_returns.core.storage.migrate import alembic_config, head, is_current
+from scr_returns.core.storage.tables import metadata
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from core.storage import Store, make_engine
-from core.storage.records import ReturnRecord, TokenRecord
-from core.storage.store import Tx
+from scr_returns.core.storage import Store, make_engine
+from scr_returns.core.storage.records import ReturnRecord, TokenRecord
+from scr_returns.core.storage.store import Tx
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from core.storage import Store, make_engine
-from core.storage.writers import WriterQueue, writer_queue
+from scr_returns.core.storage import Store, make_engine
+from scr_returns.core.storage.writers import WriterQueue, writer_queue
 
 HOLDER = """
 import fcntl, os, sys

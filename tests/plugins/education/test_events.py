@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from plugins.education.events import (
+from scr_returns.plugins.education.events import (
     DETAIL_TYPES,
     attendance_sessions,
     attendance_year_and_term,

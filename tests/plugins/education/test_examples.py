@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from core.plugins import PluginHost
-from plugins.education.rules import CODES
+from scr_returns.core.plugins import PluginHost
+from scr_returns.plugins.education.rules import CODES
 from tests.support.agencies import EDUCATION
 from tests.support.example_review import REVIEW
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.education.identifiers import (
+from scr_returns.plugins.education.identifiers import (
     LA_NUMBER_BANDS,
     la_number_known,
     laestab_fault,

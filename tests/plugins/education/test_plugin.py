@@ -6,17 +6,17 @@ from importlib import metadata
 
 import jsonschema
 
-import plugins.education
-from core import COMMON_CODES
-from core.plugins import PluginHost
-from plugins.education.rules import CODES
+import scr_returns.plugins.education
+from scr_returns import COMMON_CODES
+from scr_returns.core.plugins import PluginHost
+from scr_returns.plugins.education.rules import CODES
 
 FORMS = ("chronology", "agency-report", "nil-return", "records-secured")
 
 
 def test_registered_under_the_entry_point_group() -> None:
     found = {ep.name: ep.value for ep in metadata.entry_points(group="scr_returns")}
-    assert found.get("education") == "plugins.education"
+    assert found.get("education") == "scr_returns.plugins.education"
 
 
 def test_agency_and_its_four_forms(host: PluginHost) -> None:
@@ -54,5 +54,5 @@ def test_schemas_have_stable_ids_and_pass_the_meta_schema(host: PluginHost) -> N
 
 
 def test_hook_returns_the_same_value_every_time() -> None:
-    assert plugins.education.scr_returns_register_agency() == \
-        plugins.education.scr_returns_register_agency()
+    assert scr_returns.plugins.education.scr_returns_register_agency() == \
+        scr_returns.plugins.education.scr_returns_register_agency()

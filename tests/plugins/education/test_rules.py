@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from plugins.education.rules import (
+from scr_returns.plugins.education.rules import (
     listed_schools,
     pupil_upns,
     pupils_known,

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-import plugins.health
-from core import COMMON_CODES
+import scr_returns.plugins.health
+from scr_returns import COMMON_CODES
 from tests.support.agency_kit import Validate
 from tests.support.example_review import REVIEWS
 
-EXAMPLES = Path(plugins.health.__file__).parent / "examples"
+EXAMPLES = Path(scr_returns.plugins.health.__file__).parent / "examples"
 NAME_RE = re.compile(r"(?P<form>[a-z-]+)\.v1(\.(?P<label>[a-z0-9-]+))?\.json")
 FORMS = ("chronology", "agency-report", "nil-return", "records-secured")
 
@@ -56,12 +56,12 @@ def test_every_form_has_a_valid_example() -> None:
 def test_examples_cover_every_rule_code() -> None:
     # Every health code and every common code is shown failing at least once.
     expected = {code for p in _examples("invalid") for code in _load(p)["expect"]}
-    missing = (set(COMMON_CODES) | set(plugins.health.rules.CODES)) - expected
+    missing = (set(COMMON_CODES) | set(scr_returns.plugins.health.rules.CODES)) - expected
     assert missing == set()
 
 
 def test_every_code_is_documented() -> None:
-    spec = plugins.health.scr_returns_register_agency()
+    spec = scr_returns.plugins.health.scr_returns_register_agency()
     used = {code for p in _examples("invalid") for code in _load(p)["expect"]
             if not code.startswith("schema.")}
     assert used <= set(spec.codes)

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-import plugins.health
-from core import Problem
-from plugins.health.rules import CHRONOLOGY_RULES, injury_without_action, nhs_number
+import scr_returns.plugins.health
+from scr_returns import Problem
+from scr_returns.plugins.health.rules import CHRONOLOGY_RULES, injury_without_action, nhs_number
 from tests.support.agency_kit import Validate
 from tests.support.example_review import context
 
-VALID = Path(plugins.health.__file__).parent / "examples" / "valid"
+VALID = Path(scr_returns.plugins.health.__file__).parent / "examples" / "valid"
 
 
 def chronology() -> dict[str, Any]:
@@ -97,7 +97,7 @@ def test_rules_tolerate_schema_invalid_documents(document: Any) -> None:
 
 
 def test_spec_documents_every_code() -> None:
-    spec = plugins.health.scr_returns_register_agency()
+    spec = scr_returns.plugins.health.scr_returns_register_agency()
     assert {"health.nhs_number.check_digit", "health.nhs_number.test_range",
             "health.injury.no_action"} <= set(spec.codes)
     chronology_form = spec.form("chronology")

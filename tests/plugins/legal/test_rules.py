@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-import plugins.legal
-from core import Problem
-from plugins.legal import rules
+import scr_returns.plugins.legal
+from scr_returns import Problem
+from scr_returns.plugins.legal import rules
 from tests.support.agencies import LEGAL
 from tests.support.agency_kit import Validate
 from tests.support.example_review import REVIEW, context
 
 AGENCY = LEGAL.agency
-VALID = Path(plugins.legal.__file__).parent / "examples" / "valid"
+VALID = Path(scr_returns.plugins.legal.__file__).parent / "examples" / "valid"
 
 
 def entry(event_type: str, date: str = "2025-03-03", **fields: Any) -> dict[str, Any]:
@@ -199,7 +199,7 @@ def test_rules_skip_what_the_schema_reports(document: Any) -> None:
 
 
 def test_every_rule_code_is_documented() -> None:
-    spec = plugins.legal.scr_returns_register_agency()
+    spec = scr_returns.plugins.legal.scr_returns_register_agency()
     assert set(rules.CODES) <= set(spec.codes)
     assert all(code.startswith("legal.") for code in rules.CODES)
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-import plugins.police
-from core.plugins import PluginHost
+import scr_returns.plugins.police
+from scr_returns.core.plugins import PluginHost
 from tests.support.agencies import POLICE
 from tests.support.agency_kit import Validate
 
-EXAMPLES = Path(plugins.police.__file__).parent / "examples"
+EXAMPLES = Path(scr_returns.plugins.police.__file__).parent / "examples"
 NAME_RE = re.compile(r"(?P<form>[a-z-]+)\.v(?P<version>[0-9]+)(\.(?P<label>[a-z0-9-]+))?\.json")
 
 

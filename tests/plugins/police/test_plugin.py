@@ -11,13 +11,13 @@ from typing import Any
 
 import jsonschema
 
-import plugins.police
-from core import COMMON_CODES
-from core.plugins import PluginHost
-from plugins.police.rules import CODES
+import scr_returns.plugins.police
+from scr_returns import COMMON_CODES
+from scr_returns.core.plugins import PluginHost
+from scr_returns.plugins.police.rules import CODES
 from tests.support.agency_kit import Validate
 
-PACKAGE = Path(plugins.police.__file__).parent
+PACKAGE = Path(scr_returns.plugins.police.__file__).parent
 SCHEMAS = PACKAGE / "schemas"
 VALID = PACKAGE / "examples" / "valid"
 ID_BASE = "https://scr-returns.invalid/schemas/police/"
@@ -29,7 +29,7 @@ def _load(path: Path) -> Any:
 
 def test_police_is_registered_through_the_entry_point() -> None:
     found = [ep for ep in metadata.entry_points(group="scr_returns") if ep.name == "police"]
-    assert [ep.value for ep in found] == ["plugins.police"]
+    assert [ep.value for ep in found] == ["scr_returns.plugins.police"]
 
 
 def test_agency_and_its_four_forms(host: PluginHost) -> None:

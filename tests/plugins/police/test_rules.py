@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-import plugins.police
-from plugins.police.rules import CHRONOLOGY_RULES, CODES
+import scr_returns.plugins.police
+from scr_returns.plugins.police.rules import CHRONOLOGY_RULES, CODES
 from tests.support.agencies import POLICE
 from tests.support.agency_kit import Validate
 
-VALID = Path(plugins.police.__file__).parent / "examples" / "valid"
+VALID = Path(scr_returns.plugins.police.__file__).parent / "examples" / "valid"
 HAMPSHIRE = {"crime_reference_patterns": {"hampshire": "^44[0-9]{4}/[0-9]{2}$"}}
 
 

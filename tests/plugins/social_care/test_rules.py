@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-import plugins.social_care
-from core import Problem
-from plugins.social_care import rules
+import scr_returns.plugins.social_care
+from scr_returns import Problem
+from scr_returns.plugins.social_care import rules
 from tests.support.agencies import SOCIAL_CARE
 from tests.support.agency_kit import Validate
 from tests.support.example_review import REVIEW, context
 
 AGENCY = SOCIAL_CARE.agency
-VALID = Path(plugins.social_care.__file__).parent / "examples" / "valid"
+VALID = Path(scr_returns.plugins.social_care.__file__).parent / "examples" / "valid"
 
 
 def entry(event_type: str, date: str = "2024-05-10", **fields: Any) -> dict[str, Any]:
@@ -151,14 +151,14 @@ def test_rules_skip_what_the_schema_reports(document: Any) -> None:
 
 
 def test_every_rule_code_is_documented() -> None:
-    spec = plugins.social_care.scr_returns_register_agency()
+    spec = scr_returns.plugins.social_care.scr_returns_register_agency()
     assert set(rules.CODES) <= set(spec.codes)
     assert all(code.startswith("social-care.") for code in rules.CODES)
 
 
 def test_the_hook_returns_the_same_value_every_time() -> None:
-    assert plugins.social_care.scr_returns_register_agency() is \
-        plugins.social_care.scr_returns_register_agency()
+    assert scr_returns.plugins.social_care.scr_returns_register_agency() is \
+        scr_returns.plugins.social_care.scr_returns_register_agency()
 
 
 # -- through the whole validation -------------------------------------------------------

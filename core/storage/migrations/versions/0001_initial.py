@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from core.storage.tables import UtcDateTime
+from scr_returns.core.storage.tables import UtcDateTime
 
 revision = "0001"
 down_revision = None

@@ -12,7 +12,7 @@ from importlib import import_module
 import sqlalchemy as sa
 from alembic import op
 
-from core.storage.tables import UtcDateTime
+from scr_returns.core.storage.tables import UtcDateTime
 
 revision = "0002"
 down_revision = "0001"
@@ -21,7 +21,7 @@ depends_on = None
 
 # NOTE: the first migration owns the trigger helpers; its file name starts with
 # a digit, so it is reached through importlib rather than an import statement.
-_initial = import_module("core.storage.migrations.versions.0001_initial")
+_initial = import_module("scr_returns.core.storage.migrations.versions.0001_initial")
 
 
 def upgrade() -> None:

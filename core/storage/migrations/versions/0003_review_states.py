@@ -16,7 +16,7 @@ from importlib import import_module
 import sqlalchemy as sa
 from alembic import op
 
-from core.storage.tables import UtcDateTime
+from scr_returns.core.storage.tables import UtcDateTime
 
 revision = "0003"
 down_revision = "0002"
@@ -24,7 +24,7 @@ branch_labels = None
 depends_on = None
 
 # The first migration owns the trigger helpers (its name starts with a digit).
-_initial = import_module("core.storage.migrations.versions.0001_initial")
+_initial = import_module("scr_returns.core.storage.migrations.versions.0001_initial")
 
 APPEND_ONLY = ("return_events", "chronology_entries")
 

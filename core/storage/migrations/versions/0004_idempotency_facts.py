@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-05
 
-A retry is answered by rendering the stored facts again (core.service.returns),
+A retry is answered by rendering the stored facts again (scr_returns.core.service.returns),
 so the HTTP layer alone decides how an answer looks. Each stored answer is
 turned into its facts: the body already held them; the status says whether the
 return was created; the ETag gives the revision's hash, of which only the 20 hex
