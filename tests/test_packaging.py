@@ -79,7 +79,14 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, text in UNRELATED.items():
         (unrelated / name).parent.mkdir(parents=True, exist_ok=True)
         (unrelated / name).write_text(text, encoding="utf-8")
-    shutil.copytree(ROOT, work / "scr-returns", symlinks=True, ignore=IGNORED)
+    # What a build of the service reads (not the tests, benchmarks or examples).
+    (work / "scr-returns").mkdir()
+    for name in ("pyproject.toml", "README.md", "scr_returns", "core", "plugins", "schemas"):
+        source = ROOT / name
+        if source.is_dir() and not source.is_symlink():
+            shutil.copytree(source, work / "scr-returns" / name, symlinks=True, ignore=IGNORED)
+        elif source.is_symlink() or source.is_file():
+            shutil.copy2(source, work / "scr-returns" / name, follow_symlinks=False)
     shutil.copytree(ROOT / "examples" / "probation", work / "probation", ignore=IGNORED)
     for source in (unrelated, work / "scr-returns", work / "probation"):
         _run(python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
