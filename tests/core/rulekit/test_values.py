@@ -1,4 +1,4 @@
-"""Honest values: "not known" codes and "no action", as scr_returns.core.rulekit.values reads them."""
+"""Honest values: "not known" codes and "no action", as the rule kit reads them."""
 
 from __future__ import annotations
 
