@@ -170,11 +170,17 @@ def attendance_sessions(document: Mapping[str, Any], context: RuleContext
 
 def attendance_period(document: Mapping[str, Any], context: RuleContext
                       ) -> Iterator[Problem]:
-    """The period an attendance figure covers runs forwards and has ended by the entry's date."""
+    """An attendance figure says the period it covers (from version 2: a term, or from and
+    to); that period runs forwards and has ended by the entry's date."""
     for entry in chronology_entries(document, context=context):
         attendance = entry.raw.get("attendance")
         if not isinstance(attendance, Mapping):
             continue
+        if context.schema_version >= 2 and not {"term", "academic_year"} <= set(attendance) \
+                and not {"from", "to"} <= set(attendance):
+            yield problem(entry.pointer("attendance"), "education.attendance.period_missing",
+                          "Say which period this attendance figure covers: its term and "
+                          "academic year, or its first and last day ('from' and 'to').")
         start, end = parse_date(attendance.get("from")), parse_date(attendance.get("to"))
         latest = _latest_day(entry)
         if start is not None and end is not None and end < start:

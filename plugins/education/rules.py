@@ -57,6 +57,8 @@ CODES: dict[str, str] = {
         "Attended or unauthorised sessions exceed what the possible sessions allow.",
     "education.attendance.percentage_mismatch":
         "The attendance percentage disagrees with the sessions attended and possible.",
+    "education.attendance.period_missing":
+        "An attendance figure does not say the period it covers (a term, or from and to).",
     "education.attendance.period_order":
         "The period an attendance figure covers ends before it begins.",
     "education.attendance.period_after_entry":

@@ -137,9 +137,9 @@ def order_type(document: Mapping[str, Any], context: RuleContext) -> Iterator[Pr
 def _private_law(entry: ChronologyEntry) -> bool:
     """A court event of private-law proceedings: so declared, or about a section 8 order
     with nothing saying public law."""
-    proceedings = entry.raw.get("proceedings")
+    proceedings, order = entry.raw.get("proceedings"), entry.raw.get("order_type")
     return proceedings == "private_law" or (
-        proceedings != "public_law" and entry.raw.get("order_type") in _PRIVATE_ORDERS)
+        proceedings != "public_law" and isinstance(order, str) and order in _PRIVATE_ORDERS)
 
 
 def plo_stage(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:

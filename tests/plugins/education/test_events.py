@@ -274,3 +274,14 @@ def test_v2_detail_types_need_their_details_in_v2_only(event_type: str) -> None:
     assert _v2(details_match_type, entry) == [
         (f"/entries/0/{event_type}", "education.event.details_missing")]
     assert _codes(details_match_type, entry) == []  # v1 has no such type: the schema says so
+
+
+def test_v2_attendance_says_its_period_as_a_term_or_from_and_to() -> None:
+    def attendance(**period: str) -> dict[str, Any]:
+        return _entry("2024-12-20", "attendance", attendance={"percentage": 80, **period})
+    assert _v2(attendance_period, attendance(academic_year="2024/25", term="autumn")) == []
+    assert _v2(attendance_period, attendance(**{"from": "2024-09-04", "to": "2024-12-18"})) \
+        == []
+    assert _v2(attendance_period, attendance(academic_year="2024/25")) == [
+        ("/entries/0/attendance", "education.attendance.period_missing")]
+    assert _codes(attendance_period, attendance()) == []  # v1 asks a term by schema
