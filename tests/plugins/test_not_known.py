@@ -49,8 +49,8 @@ def fields_allowing_not_known(root: Mapping[str, Any], node: Any, path: str = ""
     for name, sub in node.get("properties", {}).items():
         target = _local(root, sub)
         here = f"{path}.{name}" if path else name
-        if isinstance(sub, Mapping) and _may_be_not_known(sub) or \
-                isinstance(target, Mapping) and _may_be_not_known(target):
+        if (isinstance(sub, Mapping) and _may_be_not_known(sub)) or \
+                (isinstance(target, Mapping) and _may_be_not_known(target)):
             yield here
         yield from fields_allowing_not_known(root, target, here)
     items = node.get("items")
