@@ -31,14 +31,33 @@ class Base(Schema):
         ordered = True
 
 
+KLOE_ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
+                          error="A KLOE id is 1-40 letters, digits, dots, hyphens and "
+                                "underscores, as the partnership writes it (e.g. KLOE-1).")
+AGE_BANDS = ("unborn", "under-1", "1-5", "6-10", "11-15", "16-17", "18-24", "25-34", "35-44",
+             "45-54", "55-64", "65-plus", "not-known")
+"""Age bands of the subject register: the National Panel's bands for children, ten-year
+bands for adults (our design); with the sex, for the analysis, not identifying alone."""
+SEXES = ("female", "male", "indeterminate", "not-known")
+"""Sex as recorded (the NHS data dictionary's stated-gender categories, by name)."""
+
+
 class SubjectSchema(Base):
     key = fields.String(required=True, validate=NAME)
     role = fields.String(required=True, validate=validate.Length(1, 100))
     description = fields.String(validate=validate.Length(1, 500))
+    age_band = fields.String(validate=validate.OneOf(AGE_BANDS), metadata={
+        "description": "The subject's age band at the time of the incident (not-known if "
+                       "the records do not say), for the review's analysis."})
+    sex = fields.String(validate=validate.OneOf(SEXES), metadata={
+        "description": "The subject's sex as recorded (not-known if the records do not "
+                       "say), for the review's analysis."})
 
 
 class KloeSchema(Base):
-    id = fields.String(required=True, validate=NAME)
+    id = fields.String(required=True, validate=KLOE_ID, metadata={
+        "description": "The key line of enquiry's id as the partnership writes it, e.g. "
+                       "KLOE-1; unique in the review whatever the case."})
     question = fields.String(required=True, validate=validate.Length(1, 2000))
 
 
@@ -83,7 +102,9 @@ class ReviewSchema(Base):
     @validates_schema
     def _unique(self, data: Mapping[str, Any], **_: Any) -> None:
         for name, key in (("subjects", "key"), ("kloes", "id"), ("agencies", "agency")):
-            seen = [item[key] for item in data.get(name) or []]
+            # NOTE: KLOE ids are compared without case: KLOE-1 and kloe-1 are one line.
+            seen = [item[key].casefold() if name == "kloes" else item[key]
+                    for item in data.get(name) or []]
             if len(seen) != len(set(seen)):
                 raise ValidationError(f"Each {key} may appear only once.", name)
         for i, asked in enumerate(data.get("agencies") or []):

@@ -28,6 +28,8 @@ PUBLIC_API = [
     "local_authority_valid", "nhs_number_is_test", "nhs_number_valid", "nil_return_rules",
     "parse_date", "pnc_id_valid", "problem", "records_secured_rules", "school_urn_valid",
     "standard_agency", "upn_valid",
+    # issue 18: honest "not known" and "no action" values
+    "NOT_KNOWN", "is_not_known", "known", "no_action",
 ]
 
 

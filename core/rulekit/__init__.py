@@ -24,20 +24,25 @@ from scr_returns.core.rulekit.identifiers import (
     school_urn_valid,
     upn_valid,
 )
+from scr_returns.core.rulekit.values import NOT_KNOWN, is_not_known, known, no_action
 
 __all__ = [
     "COMMON_CODES",
+    "NOT_KNOWN",
     "ChronologyEntry",
     "agency_report_rules",
     "chronology_entries",
     "chronology_rules",
     "cro_number_valid",
     "date_span",
+    "is_not_known",
+    "known",
     "laestab_valid",
     "local_authority_valid",
     "nhs_number_is_test",
     "nhs_number_valid",
     "nil_return_rules",
+    "no_action",
     "parse_date",
     "pnc_id_valid",
     "records_secured_rules",

@@ -74,7 +74,9 @@ def _kloe_answers(document: Mapping[str, Any], context: RuleContext) -> Iterator
     review = context.review
     if review is None or not isinstance(document, Mapping):
         return
-    known = {k.id for k in review.kloes}
+    # NOTE: ids are matched without case: an answer to kloe-1 answers KLOE-1, as the
+    # review refuses two ids that differ only in case.
+    known = {k.id.casefold(): k.id for k in review.kloes}
     answers = document.get("kloe_answers")
     answered: set[str] = set()
     if isinstance(answers, list):
@@ -82,14 +84,14 @@ def _kloe_answers(document: Mapping[str, Any], context: RuleContext) -> Iterator
             if not isinstance(item, Mapping) or not isinstance(item.get("kloe"), str):
                 continue
             kloe = item["kloe"]
-            if kloe not in known:
+            if kloe.casefold() not in known:
                 yield problem(json_pointer("kloe_answers", index, "kloe"), "report.kloe.unknown",
                               f"Review {review.ref} has no key line of enquiry {kloe!r}; its lines "
-                              f"of enquiry are: {', '.join(sorted(known)) or 'none'}.")
+                              f"of enquiry are: {', '.join(sorted(known.values())) or 'none'}.")
             elif not is_blank(item.get("answer")):
-                answered.add(kloe)
+                answered.add(kloe.casefold())
     for kloe in review.kloes:
-        if kloe.id not in answered:
+        if kloe.id.casefold() not in answered:
             yield problem(json_pointer("kloe_answers"), "report.kloe.unanswered",
                           f"Key line of enquiry {kloe.id} is not answered: "
                           f"\u201c{kloe.question}\u201d")

@@ -37,13 +37,14 @@ cover to the scope's end — is reported, at the date of the entry (or the
 ``from`` of the explanation) that ends it, or for a stretch running to the
 scope's end at the last entry's date (or explanation's ``to``) before it; with
 nothing in scope at all, at the entries array. An explanation that covers only
-part of a gap leaves the rest to be judged on its own length.
+part of a gap leaves the rest to be judged on its own length. The message names the
+first and last day that nothing covers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from scr_returns.core.descriptors import ChronologyMapping, Rule, RuleContext, json_pointer, problem
@@ -177,20 +178,33 @@ def gap_rule(mapping: ChronologyMapping, gap_months: int) -> Rule:
                                json_pointer(GAPS_FIELD, index, "from"),
                                json_pointer(GAPS_FIELD, index, "to")))
         covers.sort(key=lambda c: (c[0], c[1]))
-        cursor, cursor_pointer = scope_from, mapping.entries
+        # cursor: the last day covered so far (before any cover, the scope's start,
+        # which is then itself uncovered).
+        cursor, cursor_pointer, covered = scope_from, mapping.entries, False
         for start, end, start_pointer, end_pointer in covers:
             if start > add_months(cursor, gap_months):
-                yield _gap(start_pointer, cursor, start, gap_months)
+                yield _gap(start_pointer, _after(cursor, covered), start - _DAY, gap_months)
             if end >= cursor:
                 cursor, cursor_pointer = end, end_pointer
+            covered = True
         if scope_to > add_months(cursor, gap_months):
-            yield _gap(cursor_pointer, cursor, scope_to, gap_months)
+            yield _gap(cursor_pointer, _after(cursor, covered), scope_to, gap_months)
 
     return gaps
 
 
-def _gap(pointer: str, start: date, end: date, gap_months: int) -> Problem:
+_DAY = timedelta(days=1)
+
+
+def _after(cursor: date, covered: bool) -> date:
+    """The first uncovered day after ``cursor``: the next day, if ``cursor`` is covered."""
+    return cursor + _DAY if covered else cursor
+
+
+def _gap(pointer: str, first: date, last: date, gap_months: int) -> Problem:
+    """The gap warning: ``first`` and ``last`` are the first and last day nothing covers."""
     return problem(pointer, "chronology.gap.unexplained",
-                   f"Nothing is recorded from {long_date(start)} to {long_date(end)}, more "
-                   f"than {gap_months} months inside the scoping period. If the agency had no "
-                   "involvement then, say so and why in 'gaps_explained'.", "warning")
+                   f"Nothing is recorded from {long_date(first)} to {long_date(last)} "
+                   f"inclusive, more than {gap_months} months inside the scoping period. If "
+                   "the agency had no involvement then, add that period to 'gaps_explained' "
+                   "with the reason.", "warning")

@@ -26,7 +26,14 @@ from scr_returns.core.auth import Principal
 from scr_returns.core.errors import ForbiddenError
 from scr_returns.core.rulekit.dates import date_span
 from scr_returns.core.rulekit.entries import Chronology
-from scr_returns.core.service.exports import FORMATS, Format, csv_chunks, json_chunks, ndjson_chunks
+from scr_returns.core.service.exports import (
+    FORMATS,
+    Format,
+    csv_chunks,
+    json_chunks,
+    ndjson_chunks,
+    own_columns,
+)
 from scr_returns.core.service.reviews import visible_review
 from scr_returns.core.storage import Store
 from scr_returns.core.storage.chronology import EntryFilter, keyset
@@ -71,7 +78,7 @@ def extract(*, review_id: int, agency: str, form: str,
             "subjects": keyset([s for s in subjects if isinstance(s, str)]
                                if isinstance(subjects, list) else []),
             "background": common.get("background") is True,
-            "own_keys": keyset(sorted(own)),
+            "own_keys": keyset(sorted(own_columns(own))),
             "common": jsonio.document_text(common), "own": jsonio.document_text(own)})
     return rows
 

@@ -6,7 +6,9 @@ Excel reads UTF-8 as the legacy code page and mangles every accented name;
 line ends (RFC 4180). A text cell that a spreadsheet could take for a formula
 (first character ``=``, ``+``, ``-``, ``@``, tab or carriage return) is
 prefixed with a single quote, the OWASP advice for CSV injection; numbers
-are written as they are, booleans as yes or no.
+are written as they are, booleans as yes or no. An agency's own fields are
+columns of their own, an object's parts too (``police.referral_to_childrens_services.made``):
+no cell holds JSON.
 """
 
 from __future__ import annotations
@@ -47,11 +49,37 @@ def cell(value: Any) -> str | int | float:
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return value
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return neutralise("; ".join(value))
+    if isinstance(value, list) and all(_scalar(v) for v in value):
+        return neutralise("; ".join(str(cell(v)) for v in value))
     if isinstance(value, str):
         return neutralise(value)
     return neutralise(jsonio.dumps(value))
+
+
+def _scalar(value: object) -> bool:
+    return value is None or isinstance(value, str | int | float)
+
+
+def own_columns(fields: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """An entry's own fields as CSV columns: ``field``, ``field.part`` for an object's parts.
+
+    A list of objects (e.g. ``pnc_ids``) gives one column per part, the items' values
+    in list order (``"mother; father"``, a blank where an item lacks the part), so
+    that a spreadsheet shows each part in a column of its own, not JSON in a cell.
+    A list of scalars stays one column.
+    """
+    columns: dict[str, Any] = {}
+    for key, value in fields.items():
+        name = prefix + str(key)
+        if isinstance(value, Mapping) and value:
+            columns.update(own_columns(value, name + "."))
+        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            items = [own_columns(v) for v in value]
+            for part in dict.fromkeys(k for item in items for k in item):
+                columns[f"{name}.{part}"] = [item.get(part) for item in items]
+        else:
+            columns[name] = value
+    return columns
 
 
 def csv_record(row: Mapping[str, Any], own: Mapping[str, list[tuple[int, str]]],
@@ -62,7 +90,7 @@ def csv_record(row: Mapping[str, Any], own: Mapping[str, list[tuple[int, str]]],
     flat = {**row, "source_service": source.get("service"), "source_role": source.get("role")}
     record = [cell(flat.get(c)) for c in CSV_COLUMNS]
     record += [""] * width
-    fields = row["agency_fields"]
+    fields = own_columns(row["agency_fields"])
     for index, key in own.get(row["agency"], ()):
         record[len(CSV_COLUMNS) + index] = cell(fields.get(key))
     return record
@@ -70,7 +98,8 @@ def csv_record(row: Mapping[str, Any], own: Mapping[str, list[tuple[int, str]]],
 
 def csv_chunks(rows: Iterable[Mapping[str, Any]], own: list[tuple[str, str]], *,
                bom: bool = True) -> Iterator[bytes]:
-    """The header (common columns, then ``agency.field`` for each own field), then rows."""
+    """The header (common columns, then ``agency.field`` for each own column, see
+    :func:`own_columns`), then rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([*CSV_COLUMNS, *(neutralise(f"{a}.{k}") for a, k in own)])

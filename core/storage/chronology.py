@@ -73,7 +73,7 @@ class ChronologyQueries:
                                         for row in rows])
 
     def own_fields(self, review_id: int, f: EntryFilter) -> list[tuple[str, str]]:
-        """Every (agency, own field) the selected entries use, sorted."""
+        """Every (agency, own column) the selected entries use, sorted (see ``own_columns``)."""
         ce = t.chronology_entries
         rows = self.conn.execute(_selection(review_id, f, ce.c.agency, ce.c.own_keys)
                                  .distinct())

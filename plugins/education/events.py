@@ -15,12 +15,23 @@ from collections.abc import Iterator, Mapping
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any
 
-from scr_returns import ChronologyEntry, Problem, Rule, RuleContext, chronology_entries, problem
+from scr_returns import (
+    ChronologyEntry,
+    Problem,
+    Rule,
+    RuleContext,
+    chronology_entries,
+    parse_date,
+    problem,
+)
 
 DETAIL_TYPES: tuple[str, ...] = ("attendance", "suspension", "permanent_exclusion",
                                   "dsl_referral", "ehc_plan", "elective_home_education")
 """Event types with details: an entry of one gives a field of the same name, and no
 entry of another type may give it."""
+
+DETAIL_TYPES_V2: tuple[str, ...] = (*DETAIL_TYPES, "dsl_no_referral", "operation_encompass")
+"""The event types with details from version 2 of the chronology on."""
 
 SUSPENSION_LIMIT_DAYS = 45
 """A pupil may not be suspended for more than 45 school days in a school year."""
@@ -68,16 +79,17 @@ def _consecutive(first: int, second: int) -> bool:
 def details_match_type(document: Mapping[str, Any], context: RuleContext
                        ) -> Iterator[Problem]:
     """An entry gives its type's details, and no details of another type."""
+    detail_types = DETAIL_TYPES if context.schema_version < 2 else DETAIL_TYPES_V2
     for entry in chronology_entries(document, context=context):
         event_type = entry.get("event_type")
         if not isinstance(event_type, str):
             continue  # the schema reports a missing or mistyped event type
-        if event_type in DETAIL_TYPES and event_type not in entry.raw:
+        if event_type in detail_types and event_type not in entry.raw:
             yield problem(entry.pointer(event_type),
                           "education.event.details_missing",
                           f"An entry of type {event_type!r} must give '{event_type}': the "
                           "panel needs those details to read the event.")
-        for field in DETAIL_TYPES:
+        for field in detail_types:
             if field in entry.raw and field != event_type:
                 yield problem(entry.pointer(field),
                               "education.event.details_unexpected",
@@ -156,6 +168,50 @@ def attendance_sessions(document: Mapping[str, Any], context: RuleContext
                               f"not {percentage:g}%. Check the figures against the register.")
 
 
+def attendance_period(document: Mapping[str, Any], context: RuleContext
+                      ) -> Iterator[Problem]:
+    """An attendance figure says the period it covers (from version 2: a term, or from and
+    to); that period runs forwards and has ended by the entry's date."""
+    for entry in chronology_entries(document, context=context):
+        attendance = entry.raw.get("attendance")
+        if not isinstance(attendance, Mapping):
+            continue
+        if context.schema_version >= 2 and not {"term", "academic_year"} <= set(attendance) \
+                and not {"from", "to"} <= set(attendance):
+            yield problem(entry.pointer("attendance"), "education.attendance.period_missing",
+                          "Say which period this attendance figure covers: its term and "
+                          "academic year, or its first and last day ('from' and 'to').")
+        start, end = parse_date(attendance.get("from")), parse_date(attendance.get("to"))
+        latest = _latest_day(entry)
+        if start is not None and end is not None and end < start:
+            yield problem(entry.pointer("attendance", "to"), "education.attendance.period_order",
+                          f"The attendance figure's period ends ({end.isoformat()}) before it "
+                          f"begins ({start.isoformat()}). Check both dates.")
+        elif end is not None and latest is not None and end > latest:
+            yield problem(entry.pointer("attendance", "to"),
+                          "education.attendance.period_after_entry",
+                          f"The attendance figure covers days up to {end.isoformat()}, after "
+                          f"this entry's date ({entry.get('date')}), so it cannot have been "
+                          "known then. Check the period and the entry's date.")
+
+
+def encompass_incident_date(document: Mapping[str, Any], context: RuleContext
+                            ) -> Iterator[Problem]:
+    """An Operation Encompass notification follows the incident it tells of."""
+    for entry in chronology_entries(document, context=context):
+        details = entry.raw.get("operation_encompass")
+        incident = parse_date(details.get("incident_date")) \
+            if isinstance(details, Mapping) else None
+        latest = _latest_day(entry)
+        if incident is not None and latest is not None and incident > latest:
+            yield problem(entry.pointer("operation_encompass", "incident_date"),
+                          "education.operation_encompass.incident_after_notification",
+                          f"The incident is dated {incident.isoformat()}, after the "
+                          f"notification about it ({entry.get('date')}). Check both dates; "
+                          "if the notification does not give the incident's date, write "
+                          "not_known.")
+
+
 def _school_year(day: date) -> int:
     """The first calendar year of the school year (1 September - 31 August) of ``day``."""
     return day.year if day.month >= 9 else day.year - 1
@@ -194,5 +250,6 @@ def suspension_total(document: Mapping[str, Any], context: RuleContext) -> Itera
 
 
 EVENT_RULES: tuple[Rule, ...] = (details_match_type, attendance_year_and_term,
-                                 attendance_sessions, suspension_total)
+                                 attendance_sessions, attendance_period, encompass_incident_date,
+                                 suspension_total)
 """The event-type rules of the education chronology."""

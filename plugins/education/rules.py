@@ -57,6 +57,19 @@ CODES: dict[str, str] = {
         "Attended or unauthorised sessions exceed what the possible sessions allow.",
     "education.attendance.percentage_mismatch":
         "The attendance percentage disagrees with the sessions attended and possible.",
+    "education.attendance.period_missing":
+        "An attendance figure does not say the period it covers (a term, or from and to).",
+    "education.attendance.period_order":
+        "The period an attendance figure covers ends before it begins.",
+    "education.attendance.period_after_entry":
+        "The period an attendance figure covers runs past the entry's date.",
+    "education.operation_encompass.incident_after_notification":
+        "An Operation Encompass notification is dated before the incident it tells of.",
+    "education.upn_recorded.subject_not_in_entry":
+        "The pupil whose UPN an entry names is not one of the entry's subjects.",
+    "education.upn_recorded.not_listed":
+        "The UPN an entry names is not that pupil's UPN of that kind (current, temporary, "
+        "former) in 'pupils'.",
     "education.suspension.over_45_days":
         "Warning: suspensions of one pupil add up to more than 45 school days in a school "
         "year, the legal maximum.",
@@ -110,11 +123,53 @@ def _pupil_upns(document: object) -> Iterator[tuple[str, str, str]]:
             continue
         if isinstance(pupil.get("upn"), str):
             yield key, json_pointer("pupils", key, "upn"), pupil["upn"]
-        former = pupil.get("former_upns")
-        if isinstance(former, list):
-            for index, upn in enumerate(former):
-                if isinstance(upn, str):
-                    yield key, json_pointer("pupils", key, "former_upns", index), upn
+        for field in _UPN_LISTS.values():
+            listed = pupil.get(field)
+            if isinstance(listed, list):
+                for index, upn in enumerate(listed):
+                    if isinstance(upn, str):
+                        yield key, json_pointer("pupils", key, field, index), upn
+
+
+# The kind of UPN an entry names -> the list of such UPNs in a pupil's record.
+_UPN_LISTS = {"temporary": "temporary_upns", "former": "former_upns"}
+
+
+def _listed_upns(pupil: object, kind: str) -> list[object]:
+    if not isinstance(pupil, Mapping):
+        return []
+    if kind == "current":
+        return [pupil.get("upn")]
+    listed = pupil.get(_UPN_LISTS.get(kind, ""))
+    return listed if isinstance(listed, list) else []
+
+
+def upn_recorded(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+    """The UPN an entry names belongs to one of its subjects and is listed in ``pupils``."""
+    pupils = document.get("pupils") if isinstance(document, Mapping) else None
+    for entry in chronology_entries(document, context=context):
+        named = entry.raw.get("upn_recorded")
+        if not isinstance(named, Mapping):
+            continue
+        subject, kind, upn = named.get("subject"), named.get("kind"), named.get("upn")
+        subjects = entry.get("subjects")
+        if isinstance(subject, str) and isinstance(subjects, list) and subject not in subjects:
+            yield problem(entry.pointer("upn_recorded", "subject"),
+                          "education.upn_recorded.subject_not_in_entry",
+                          f"{subject!r} is not one of this entry's subjects; add them to "
+                          "'subjects' or correct the key.")
+        if not isinstance(upn, str):
+            continue
+        fault = upn_fault(upn)
+        if fault is not None:
+            yield from _report(entry.pointer("upn_recorded", "upn"), fault)
+        elif isinstance(subject, str) and isinstance(kind, str) and kind in (
+                "current", *_UPN_LISTS) and isinstance(pupils, Mapping) and \
+                upn not in _listed_upns(pupils.get(subject), kind):
+            yield problem(entry.pointer("upn_recorded", "upn"),
+                          "education.upn_recorded.not_listed",
+                          f"UPN {upn} is not {subject!r}'s {kind} UPN in 'pupils'. List it "
+                          "there, or correct the UPN or its kind.")
 
 
 def pupil_upns(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
@@ -160,8 +215,8 @@ def plan_local_authority(document: Mapping[str, Any], context: RuleContext
                           "(e.g. 921) or its 9-character GSS code (e.g. E06000046).")
 
 
-CHRONOLOGY_RULES: tuple[Rule, ...] = (pupil_upns, upns_unique, pupils_known, entry_schools,
-                                      plan_local_authority, *EVENT_RULES)
+CHRONOLOGY_RULES: tuple[Rule, ...] = (pupil_upns, upns_unique, pupils_known, upn_recorded,
+                                      entry_schools, plan_local_authority, *EVENT_RULES)
 """Education's own chronology rules, run after the common ones."""
 
 SCHOOL_LIST_RULES: tuple[Rule, ...] = (listed_schools,)

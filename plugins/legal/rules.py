@@ -18,6 +18,7 @@ from scr_returns import (
     RuleContext,
     chronology_entries,
     date_span,
+    is_not_known,
     local_authority_valid,
     parse_date,
     problem,
@@ -33,6 +34,11 @@ CODES: dict[str, str] = {
     "legal.plo_stage.mismatch":
         "The Public Law Outline stage does not fit the event (a court event at the "
         "pre-proceedings stage, or a pre-proceedings event at a court stage).",
+    "legal.plo_stage.private_law":
+        "A Public Law Outline stage is given for a private-law court event.",
+    "legal.hearing_type.missing":
+        "A hearing without a Public Law Outline stage (private law, or public law outside "
+        "the stages) does not say what kind of hearing it was.",
     "legal.meeting_decision.missing": "A legal planning meeting does not record its decision.",
     "legal.order.expiry_before_made": "An order ends before the date it was made.",
     "legal.emergency_protection.too_long":
@@ -45,7 +51,13 @@ CODES: dict[str, str] = {
 # Events that belong to court proceedings, where an order type makes sense.
 _COURT_EVENTS = frozenset({"court_application", "court_hearing", "court_order",
                            "proceedings_withdrawn", "proceedings_concluded"})
-_PRE_PROCEEDINGS_EVENTS = frozenset({"pre_proceedings_letter", "pre_proceedings_meeting"})
+_PRE_PROCEEDINGS_EVENTS = frozenset({"pre_proceedings_letter", "pre_proceedings_meeting",
+                                     "plo_review_meeting"})
+# Section 8 orders: private law, though the court may make one in any family
+# proceedings, on an application for another or of its own motion, public-law
+# proceedings included (Children Act 1989 s 10(1)).
+_PRIVATE_ORDERS = frozenset({"child_arrangements_order", "prohibited_steps_order",
+                             "specific_issue_order"})
 _NEEDS_ORDER_TYPE = frozenset({"court_application", "court_order"})
 
 # Which applications an order may be made on. On an application for a care or
@@ -56,6 +68,7 @@ _CARE_OR_SUPERVISION = frozenset({"care_order", "interim_care_order", "supervisi
 _MADE_ON: dict[str, frozenset[str]] = {
     "emergency_protection_order": frozenset({"emergency_protection_order"}),
     **{kind: _CARE_OR_SUPERVISION for kind in _CARE_OR_SUPERVISION},
+    **{kind: _PRIVATE_ORDERS | _CARE_OR_SUPERVISION for kind in _PRIVATE_ORDERS},
 }
 
 # Children Act 1989 s 45(1) and (5): an EPO lasts at most 8 days; it may be
@@ -111,8 +124,8 @@ def order_type(document: Mapping[str, Any], context: RuleContext) -> Iterator[Pr
             what = "applied for" if event == "court_application" else "made"
             yield problem(entry.pointer("order_type"),
                           "legal.order_type.missing",
-                          f"Say which order was {what} (emergency protection, interim care, "
-                          f"care, interim supervision or supervision).")
+                          f"Say which order was {what} (e.g. emergency protection, interim "
+                          f"care, care, child arrangements), or not_known.")
         elif "order_type" in entry.raw and event not in _COURT_EVENTS:
             yield problem(entry.pointer("order_type"),
                           "legal.order_type.not_applicable",
@@ -121,19 +134,35 @@ def order_type(document: Mapping[str, Any], context: RuleContext) -> Iterator[Pr
                           "a legal planning meeting's decision.")
 
 
+def _private_law(entry: ChronologyEntry) -> bool:
+    """A court event of private-law proceedings: so declared, or about a section 8 order
+    with nothing saying public law."""
+    proceedings, order = entry.raw.get("proceedings"), entry.raw.get("order_type")
+    return proceedings == "private_law" or (
+        proceedings != "public_law" and isinstance(order, str) and order in _PRIVATE_ORDERS)
+
+
 def plo_stage(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
-    """A hearing gives its PLO stage, and the stage must fit court or pre-proceedings."""
+    """A public-law hearing gives its PLO stage, and the stage must fit court or
+    pre-proceedings; a private-law event has none. A not-known stage fits anything."""
     for entry in chronology_entries(document, context=context):
         event = entry.raw.get("event_type")
         stage = entry.raw.get("plo_stage")
         pointer = entry.pointer("plo_stage")
         if not isinstance(event, str):
             continue  # the schema reports it
-        if event == "court_hearing" and "plo_stage" not in entry.raw:
+        private = event in _COURT_EVENTS and _private_law(entry)
+        if private and "plo_stage" in entry.raw:
+            yield problem(pointer, "legal.plo_stage.private_law",
+                          "The Public Law Outline applies to public-law proceedings only; "
+                          "leave the stage out of a private-law event, or correct "
+                          "'proceedings' or the order type.")
+        elif event == "court_hearing" and "plo_stage" not in entry.raw and not private:
             yield problem(pointer, "legal.plo_stage.missing",
                           "Give the Public Law Outline stage of this hearing (e.g. case "
-                          "management hearing, issues resolution hearing, final hearing).")
-        elif not isinstance(stage, str):
+                          "management hearing, issues resolution hearing, final hearing), "
+                          "not_at_a_plo_stage for a hearing outside the stages, or not_known.")
+        elif not isinstance(stage, str) or is_not_known(stage):
             continue
         elif event in _COURT_EVENTS and stage == "pre_proceedings":
             yield problem(pointer, "legal.plo_stage.mismatch",
@@ -141,8 +170,22 @@ def plo_stage(document: Mapping[str, Any], context: RuleContext) -> Iterator[Pro
                           "stage the proceedings had reached.")
         elif event in _PRE_PROCEEDINGS_EVENTS and stage != "pre_proceedings":
             yield problem(pointer, "legal.plo_stage.mismatch",
-                          "A letter before proceedings or pre-proceedings meeting belongs to "
-                          "the pre-proceedings stage, not a court stage.")
+                          "A letter before proceedings, pre-proceedings meeting or PLO review "
+                          "meeting belongs to the pre-proceedings stage, not a court stage.")
+
+
+def hearing_type(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
+    """From version 2: a hearing without a PLO stage says what kind of hearing it was."""
+    if context.schema_version < 2:
+        return
+    for entry in chronology_entries(document, context=context):
+        if entry.raw.get("event_type") != "court_hearing" or "hearing_type" in entry.raw:
+            continue
+        if _private_law(entry) or entry.raw.get("plo_stage") == "not_at_a_plo_stage":
+            yield problem(entry.pointer("hearing_type"), "legal.hearing_type.missing",
+                          "Say what kind of hearing this was (e.g. first hearing dispute "
+                          "resolution appointment, fact-finding, interim), or not_known: "
+                          "it has no Public Law Outline stage to say it.")
 
 
 def meeting_decision(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
@@ -230,8 +273,8 @@ def order_has_application(document: Mapping[str, Any], context: RuleContext,
                           "warning")
 
 
-CHRONOLOGY_RULES = (local_authority_format, order_type, plo_stage, meeting_decision,
-                    order_duration, order_has_application)
+CHRONOLOGY_RULES = (local_authority_format, order_type, plo_stage, hearing_type,
+                    meeting_decision, order_duration, order_has_application)
 """The legal rules of the chronology form, after the common ones."""
 
 HEADER_RULES = (local_authority_format,)

@@ -18,7 +18,9 @@ from scr_returns import (
     Problem,
     RuleContext,
     chronology_entries,
+    cro_number_valid,
     date_span,
+    is_not_known,
     parse_date,
     pnc_id_valid,
     problem,
@@ -33,8 +35,15 @@ CODES: dict[str, str] = {
         "The PNC ID's check letter does not match its year and serial number.",
     "police.pnc_id.subject_not_in_entry":
         "A PNC ID is given for someone who is not one of the entry's subjects.",
+    "police.cro_number.check_letter":
+        "The CRO number's check letter does not match its serial number and year.",
+    "police.cro_number.subject_not_in_entry":
+        "A CRO number is given for someone who is not one of the entry's subjects.",
+    "police.interview.subject_not_in_entry":
+        "The person interviewed is not one of the entry's subjects.",
     "police.domestic_abuse.no_referral":
-        "Warning: a domestic abuse incident with no referral to children's services recorded.",
+        "Warning: a domestic abuse incident with no referral to children's services recorded "
+        "(none made, or the record does not say whether one was).",
     "police.referral.before_event":
         "The referral to children's services is dated before the event it followed.",
     "police.strategy_discussion.before_event":
@@ -52,6 +61,7 @@ CONFIG_PATTERNS = "crime_reference_patterns"
 # The schema's own shape for a PNC ID: a value that fails it is already reported
 # as schema.pattern, so the check letter is only judged on well-formed IDs.
 _PNC_SHAPE = re.compile(r"([0-9]{2}|[0-9]{4})/[0-9]{1,7}[A-HJ-NP-RT-Z]")
+_CRO_SHAPE = re.compile(r"[0-9]{1,6}/[0-9]{2}[A-HJ-NP-RT-Z]")
 
 
 def _long(day: date) -> str:
@@ -100,31 +110,60 @@ def crime_reference_format(document: Any, context: RuleContext) -> Iterator[Prob
                           "reference; check it against the force's records.")
 
 
+# list field -> (its identifier's field, shape, check, what it is, code prefix)
+_IDENTIFIER_LISTS = (
+    ("pnc_ids", "pnc_id", _PNC_SHAPE, pnc_id_valid, "PNC ID", "police.pnc_id",
+     "the year and serial number", "PNC record"),
+    ("cro_numbers", "cro_number", _CRO_SHAPE, cro_number_valid, "CRO number",
+     "police.cro_number", "the serial number and year", "criminal record"),
+)
+
+
+def _entry_subjects(entry: ChronologyEntry) -> set[str] | None:
+    """The entry's subjects, or ``None`` when unreadable (the schema's to report)."""
+    listed = entry.get("subjects")
+    return set(listed) if isinstance(listed, list) and \
+        all(isinstance(s, str) for s in listed) else None
+
+
+def _not_a_subject(entry: ChronologyEntry, subject: object, pointer: str, code: str
+                   ) -> Iterator[Problem]:
+    subjects = _entry_subjects(entry)
+    if subjects is not None and isinstance(subject, str) and subject not in subjects:
+        yield problem(pointer, code,
+                      f"{subject!r} is not one of this entry's subjects; add them to "
+                      "'subjects' or correct the key.")
+
+
 def pnc_ids(document: Any, context: RuleContext) -> Iterator[Problem]:
-    """Each PNC ID's check letter is right, and it belongs to one of the entry's subjects."""
+    """Each PNC ID's and CRO number's check letter is right, and it belongs to one of the
+    entry's subjects."""
     for entry in chronology_entries(document, context=context):
-        listed = entry.get("pnc_ids")
-        if not isinstance(listed, list):
-            continue
-        listed_subjects = entry.get("subjects")
-        # Unreadable subjects are the schema's to report: then judge no PNC subject.
-        subjects = set(listed_subjects) if isinstance(listed_subjects, list) and \
-            all(isinstance(s, str) for s in listed_subjects) else None
-        for n, item in enumerate(listed):
-            if not isinstance(item, Mapping):
+        for field, key, shape, valid, what, code, parts, record in _IDENTIFIER_LISTS:
+            listed = entry.get(field)
+            if not isinstance(listed, list):
                 continue
-            pnc = item.get("pnc_id")
-            if isinstance(pnc, str) and _PNC_SHAPE.fullmatch(pnc) and not pnc_id_valid(pnc):
-                yield problem(entry.pointer("pnc_ids", n, "pnc_id"),
-                              "police.pnc_id.check_letter",
-                              f"{pnc!r} is not a valid PNC ID: its last letter does not match "
-                              "the year and serial number. Check it against the PNC record.")
-            subject = item.get("subject")
-            if subjects is not None and isinstance(subject, str) and subject not in subjects:
-                yield problem(entry.pointer("pnc_ids", n, "subject"),
-                              "police.pnc_id.subject_not_in_entry",
-                              f"{subject!r} is not one of this entry's subjects; add them to "
-                              "'subjects' or correct the key.")
+            for n, item in enumerate(listed):
+                if not isinstance(item, Mapping):
+                    continue
+                value = item.get(key)
+                if isinstance(value, str) and shape.fullmatch(value) and not valid(value):
+                    yield problem(entry.pointer(field, n, key), f"{code}.check_letter",
+                                  f"{value!r} is not a valid {what}: its last letter does not "
+                                  f"match {parts}. Check it against the {record}.")
+                yield from _not_a_subject(entry, item.get("subject"),
+                                          entry.pointer(field, n, "subject"),
+                                          f"{code}.subject_not_in_entry")
+
+
+def interviewee(document: Any, context: RuleContext) -> Iterator[Problem]:
+    """The person interviewed is one of the entry's subjects."""
+    for entry in chronology_entries(document, context=context):
+        interview = entry.get("interview")
+        if isinstance(interview, Mapping):
+            yield from _not_a_subject(entry, interview.get("interviewee"),
+                                      entry.pointer("interview", "interviewee"),
+                                      "police.interview.subject_not_in_entry")
 
 
 def domestic_abuse_referral(document: Any, context: RuleContext) -> Iterator[Problem]:
@@ -144,6 +183,12 @@ def domestic_abuse_referral(document: Any, context: RuleContext) -> Iterator[Pro
                           "police.domestic_abuse.no_referral",
                           "No referral to children's services was made after this domestic "
                           "abuse incident; the panel will look at the reason given.",
+                          severity="warning")
+        elif isinstance(referral, Mapping) and is_not_known(referral.get("made")):
+            yield problem(entry.pointer("referral_to_childrens_services", "made"),
+                          "police.domestic_abuse.no_referral",
+                          "The record does not say whether children's services were told of "
+                          "this domestic abuse incident; the panel will look into it.",
                           severity="warning")
 
 
@@ -195,6 +240,6 @@ def follow_ups_not_future(document: Any, context: RuleContext) -> Iterator[Probl
                               "happened yet. Check the date.")
 
 
-CHRONOLOGY_RULES = (crime_reference_format, pnc_ids, domestic_abuse_referral, follow_up_dates,
-                    follow_ups_not_future)
+CHRONOLOGY_RULES = (crime_reference_format, pnc_ids, interviewee, domestic_abuse_referral,
+                    follow_up_dates, follow_ups_not_future)
 """The police chronology's own rules, for every version of the form."""

@@ -35,6 +35,15 @@ CODES: dict[str, str] = {
     "social-care.legal_status.missing":
         "A child becoming looked after has no legal status.",
     "social-care.closure_reason.missing": "A case closure does not say why the case closed.",
+    "social-care.contact_reason.missing": "A contact does not say why it was made.",
+    "social-care.assessment_outcome.missing": "An assessment does not give its outcome.",
+    "social-care.section_47.details_missing":
+        "A section 47 enquiry does not give its details (status, joint or not, outcome, "
+        "conference called).",
+    "social-care.court_report_type.missing": "A court report does not say which report.",
+    "social-care.section_47.conference_not_recorded":
+        "Warning: a section 47 enquiry called an initial child protection conference, and no "
+        "initial conference is recorded on or after it.",
     "social-care.strategy_discussion.agency_missing":
         "Warning: a strategy discussion did not include social care, police and health.",
     "social-care.section_47.no_strategy_discussion":
@@ -66,6 +75,27 @@ _REQUIRED_DETAIL: dict[str, tuple[str, str, str]] = {
         "closure_reason", "social-care.closure_reason.missing",
         "Say why the case was closed."),
 }
+
+# From version 2 of the chronology: event type -> (field it needs, code, message)
+_REQUIRED_DETAIL_V2: dict[str, tuple[str, str, str]] = {
+    **_REQUIRED_DETAIL,
+    "contact": (
+        "contact_reason", "social-care.contact_reason.missing",
+        "Say why the contact was made (e.g. domestic abuse, neglect), or not_known."),
+    "assessment": (
+        "assessment_outcome", "social-care.assessment_outcome.missing",
+        "Give the assessment's outcome (e.g. child in need plan, no further action), ongoing "
+        "if it had not finished, or not_known."),
+    "section_47_enquiry": (
+        "section_47", "social-care.section_47.details_missing",
+        "Give the enquiry's details: whether it started or completed, whether it was joint "
+        "with the police, and once completed its outcome and whether an initial child "
+        "protection conference was called."),
+    "court_report": (
+        "court_report_type", "social-care.court_report_type.missing",
+        "Say which report this was (e.g. section 7, statement of evidence), or not_known."),
+}
+
 
 def _span(entry: ChronologyEntry) -> tuple[date, date] | None:
     """The first and last day an entry's date may mean, given its precision."""
@@ -120,12 +150,15 @@ def plan_category(document: Mapping[str, Any], context: RuleContext) -> Iterator
 
 
 def required_details(document: Mapping[str, Any], context: RuleContext) -> Iterator[Problem]:
-    """Conferences, becoming looked after and closures each need their key detail."""
+    """Conferences, becoming looked after and closures each need their key detail; from
+    version 2, contacts, assessments, section 47 enquiries and court reports too."""
+    # NOTE: a not_known value is the honest answer and satisfies the requirement.
+    required = _REQUIRED_DETAIL if context.schema_version < 2 else _REQUIRED_DETAIL_V2
     for entry in chronology_entries(document, context=context):
         event = entry.raw.get("event_type")
-        if not isinstance(event, str) or event not in _REQUIRED_DETAIL:
+        if not isinstance(event, str) or event not in required:
             continue
-        field, code, message = _REQUIRED_DETAIL[event]
+        field, code, message = required[event]
         if field not in entry.raw:
             yield problem(entry.pointer(field), code, message)
 
@@ -172,8 +205,30 @@ def section_47_sequence(document: Mapping[str, Any], context: RuleContext,
                           "scoping period) or explain why there was none.", "warning")
 
 
+def conference_called(document: Mapping[str, Any], context: RuleContext,
+                      ) -> Iterator[Problem]:
+    """Warn when a completed enquiry called an initial conference that is not recorded."""
+    entries = list(chronology_entries(document, context=context))
+    conferences = [span[1] for entry in entries
+                   if entry.raw.get("event_type") == "child_protection_conference"
+                   and entry.raw.get("conference_type") == "initial"
+                   and (span := _span(entry)) is not None]
+    for entry in entries:
+        details = entry.raw.get("section_47")
+        span = _span(entry)
+        if entry.raw.get("event_type") != "section_47_enquiry" or span is None \
+                or not isinstance(details, Mapping) or details.get("icpc_called") is not True:
+            continue
+        if not any(latest >= span[0] for latest in conferences):
+            yield problem(entry.pointer("section_47", "icpc_called"),
+                          "social-care.section_47.conference_not_recorded",
+                          "This enquiry called an initial child protection conference, but "
+                          "none is recorded on or after it; add the conference, or say in the "
+                          "description why it did not take place.", "warning")
+
+
 CHRONOLOGY_RULES = (local_authority_format, plan_category, required_details,
-                    strategy_discussion_agencies, section_47_sequence)
+                    strategy_discussion_agencies, section_47_sequence, conference_called)
 """The social-care rules of the chronology form, after the common ones."""
 
 HEADER_RULES = (local_authority_format,)

@@ -13,6 +13,8 @@ goes to the validate endpoint without a review, which is exactly that.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -159,3 +161,43 @@ def test_example_over_http(world: World, agency: str, ex: Example) -> None:
         # Only warnings expected: a warning never blocks; it is stored with the return.
         assert answer.status_code == due, answer.text
         assert {w["code"] for w in answer.json["warnings"]} == set(ex.expect)
+
+
+NEW_COLUMNS = {
+    "health": ("other_nhs_numbers.subject", "other_nhs_numbers.nhs_number"),
+    "police": ("referral_to_childrens_services.made", "referral_to_childrens_services.date",
+               "interview.interviewee", "interview.under_caution", "cro_numbers.cro_number",
+               "custody_decision", "offence"),
+    "education": ("attendance.from", "attendance.to", "attendance.percentage",
+                  "upn_recorded.kind", "dsl_no_referral.reason",
+                  "operation_encompass.incident_date", "shared_with"),
+    "social-care": ("contact_reason", "became_referral", "assessment_outcome",
+                    "section_47.status", "section_47.icpc_called", "court_report_type"),
+    "legal": ("proceedings", "hearing_type"),
+}
+"""Fields of the newest chronology versions (issue 18), as integrated CSV columns."""
+
+
+def test_the_integrated_csv_gives_the_new_fields_columns_of_their_own(world: World) -> None:
+    for agency in AGENCIES:
+        ex = next(e for e in examples_of(_module(agency)) if e.form == "chronology"
+                  and e.kind == "valid" and e.path.endswith(f"chronology.v{e.version}.json")
+                  and e.version == max(x.version for x in examples_of(_module(agency))
+                                       if x.form == "chronology"))
+        answer, due = _put(world.client(), world.tokens[agency], REFS["default"], agency, ex)
+        assert answer.status_code == due, answer.text
+    got = world.client().simulate_get(f"/v1/reviews/{REFS['default']}/chronology",
+                                      params={"format": "csv"},
+                                      headers=auth(world.admin, **{"X-Purpose": "panel analysis"}))
+    assert got.status_code == 200, got.text
+    rows = list(csv.DictReader(io.StringIO(got.text.lstrip("\ufeff"), newline="")))
+    header = set(rows[0])
+    for agency, columns in NEW_COLUMNS.items():
+        for column in columns:
+            name = f"{agency}.{column}"
+            assert name in header, name
+            assert any(row[name] for row in rows), f"{name} is empty in every row"
+    own = [name for name in header if name.split(".", 1)[0] in AGENCIES]
+    for row in rows:
+        for name in own:
+            assert not row[name].startswith(("{", "[")), (name, row[name])

@@ -80,7 +80,11 @@ def panel_host() -> PluginHost:
         "testing": testplugin,
         "alpha": Agency("alpha", _common_chronology("alpha", {"team_code": {"type": "string"}})),
         "beta": Agency("beta", _common_chronology("beta", {
-            "risk_level": {"enum": ["low", "high"]}})),
+            "risk_level": {"enum": ["low", "high"]},
+            "referral": {"type": "object", "properties": {
+                "made": {"type": "boolean"}, "date": {"$ref": DEFS + "dateOrNotKnown"}}},
+            "people": {"type": "array", "items": {"type": "object", "properties": {
+                "subject": {"type": "string"}, "number": {"type": "string"}}}}})),
         "gamma": Agency("gamma", GAMMA_SCHEMA, ChronologyMapping(
             entries="/records", id_field="ref", columns={"date": "when", "description": "what"})),
     })

@@ -109,3 +109,37 @@ def test_a_form_asked_twice_of_one_agency_is_refused(world: World) -> None:
                                           headers=auth(world.admin))
     assert response.status_code == 422
     assert response.json["problems"][0]["pointer"] == "/agencies/0/forms"
+
+
+def test_kloe_ids_as_partnerships_write_them_and_the_register_analysis_fields(
+        world: World) -> None:
+    review = copy.deepcopy(REVIEW)
+    review["ref"] = "IOW-2026-04"
+    review["kloes"] = [{"id": "KLOE-1", "question": "Was information shared?"},
+                       {"id": "KLOE_2.a", "question": "Was the child heard?"}]
+    review["subjects"] = [{"key": "child-a", "role": "subject child", "age_band": "under-1",
+                           "sex": "male"},
+                          {"key": "mother", "role": "mother", "age_band": "not-known",
+                           "sex": "not-known"}]
+    created = world.client.simulate_post("/v1/reviews", json=review, headers=auth(world.admin))
+    assert created.status_code == 201, created.json
+    read = world.get("/v1/reviews/IOW-2026-04").json
+    assert [k["id"] for k in read["kloes"]] == ["KLOE-1", "KLOE_2.a"]
+    assert read["subjects"] == review["subjects"]
+
+
+@pytest.mark.parametrize(("change", "pointer"), [
+    ({"kloes": [{"id": "KLOE-1", "question": "q"}, {"id": "kloe-1", "question": "r"}]},
+     "/kloes"),
+    ({"kloes": [{"id": "KLOE 1", "question": "q"}]}, "/kloes/0/id"),
+    ({"subjects": [{"key": "child-a", "role": "subject child", "age_band": "baby"}]},
+     "/subjects/0/age_band"),
+    ({"subjects": [{"key": "child-a", "role": "subject child", "sex": "m"}]},
+     "/subjects/0/sex"),
+])
+def test_kloe_ids_and_register_fields_are_checked(world: World, change: dict[str, object],
+                                                  pointer: str) -> None:
+    review = {**copy.deepcopy(REVIEW), "ref": "IOW-2026-05", **change}
+    response = world.client.simulate_post("/v1/reviews", json=review, headers=auth(world.admin))
+    assert response.status_code == 422
+    assert [p["pointer"] for p in response.json["problems"]] == [pointer]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
-from scr_returns import agency_report_rules, nil_return_rules, records_secured_rules
+from scr_returns import Kloe, agency_report_rules, nil_return_rules, records_secured_rules
 from tests.support.example_review import REVIEWS, context
 from tests.support.rulekit import run
 
@@ -47,6 +48,18 @@ def test_missing_answers_list_leaves_every_kloe_unanswered() -> None:
                 for p in rule(doc, ctx("agency-report"))]
     assert [p.code for p in problems] == ["report.kloe.unanswered"] * 3
     assert "Was the voice of the child heard?" in problems[1].message
+
+
+def test_kloe_ids_as_partnerships_write_them_match_without_case() -> None:
+    review = dataclasses.replace(REVIEWS["default"], kloes=(
+        Kloe("KLOE-1", "Information shared?"), Kloe("KLOE-2", "Child heard?")))
+    doc = report(kloe_answers=[{"kloe": "KLOE-1", "answer": "Yes."},
+                               {"kloe": "kloe-2", "answer": "Partly."}])
+    assert run(agency_report_rules(), doc, ctx("agency-report", review)) == set()
+    doc["kloe_answers"][1]["kloe"] = "KLOE-3"
+    assert run(agency_report_rules(), doc, ctx("agency-report", review)) == {
+        ("/kloe_answers", "report.kloe.unanswered", "error"),
+        ("/kloe_answers/1/kloe", "report.kloe.unknown", "error")}
 
 
 def test_kloe_rules_need_the_review() -> None:

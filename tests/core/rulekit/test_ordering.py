@@ -136,6 +136,34 @@ def test_gap_at_the_start_and_the_end_of_the_scope() -> None:
                      (f"/entries/{len(doc['entries']) - 1}/date", GAP, "warning")}
 
 
+def messages(doc: dict[str, object]) -> list[tuple[str, str]]:
+    ctx = context("health", "chronology")
+    return sorted((p.pointer, p.message) for rule in RULES for p in rule(doc, ctx)
+                  if p.code == GAP)
+
+
+def test_a_gap_names_the_first_and_last_day_nothing_covers() -> None:
+    # Entries on 5 January and 6 April 2024: uncovered are 6 January to 5 April.
+    doc = clean_chronology()
+    doc["entries"][1]["date"] = "2024-04-06"
+    doc["entries"][2]["date"] = "2024-07-01"
+    [(pointer, message)] = messages(doc)
+    assert pointer == "/entries/1/date"  # the entry that ends the gap
+    assert message.startswith("Nothing is recorded from 6 January 2024 to 5 April 2024 "
+                              "inclusive, more than 3 months")
+
+
+def test_gaps_at_the_scope_edges_name_the_scope_days() -> None:
+    # Nothing before 2 April 2024: 1 January (the scope's first day) is uncovered too;
+    # nothing after 20 August 2025: 21 August to 31 December 2025 (the scope's last day).
+    doc = with_entries(entry(1, "2024-04-02"), entry(2, "2024-07-01"), entry(3, "2024-09-30"),
+                       *clean_chronology()["entries"][4:-1])
+    found = messages(doc)
+    assert [m.split(" inclusive")[0] for _, m in found] == [
+        "Nothing is recorded from 1 January 2024 to 1 April 2024",
+        "Nothing is recorded from 21 August 2025 to 31 December 2025"]
+
+
 def test_background_entries_do_not_fill_a_gap() -> None:
     doc = clean_chronology()
     del doc["entries"][4]   # 2024-09-15 .. 2025-03-01

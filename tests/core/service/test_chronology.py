@@ -46,7 +46,9 @@ ALPHA = {"entries": [
     entry("a4", "2024-01-01", date_precision="year", event_type="meeting"),
     entry("a5", "2024-05-01"), entry("a6", "2024-05-01", date_precision="approximate")]}
 BETA = {"entries": [
-    entry("b1", "2024-03-01", time="09:00", risk_level="high", subjects=["child-a", "father"]),
+    entry("b1", "2024-03-01", time="09:00", risk_level="high", subjects=["child-a", "father"],
+          referral={"made": True, "date": "not_known"},
+          people=[{"subject": "mother", "number": "=1"}, {"subject": "father"}]),
     entry("b2", "2025-12-31", description="+SUM(1)", outcome="@cmd", impact_on_child="\tx"),
     entry("b3", "2024-02-10", description="Ünïcode — kept")]}
 GAMMA = {"records": [gamma_record("g1", "2024-03-01", time="09:00", officer="PC 1"),
@@ -128,6 +130,7 @@ def test_rows_keep_common_columns_and_agency_fields_apart(services: Services) ->
     assert rows["testing:t1"]["revision"] == 2
     assert rows["testing:t1"]["agency_fields"] == {"location": "Home"}
     assert rows["alpha:a1"]["agency_fields"] == {"team_code": "T1"}
+    assert rows["beta:b1"]["agency_fields"]["referral"] == {"made": True, "date": "not_known"}
     assert rows["alpha:a1"]["source"] == {"service": "Team", "role": "Worker"}
     assert rows["testing:t5"]["background"] is True
     assert rows["testing:t5"]["background_reason"] == "Earlier history."
@@ -153,6 +156,15 @@ def test_csv_is_for_spreadsheets_and_inert(services: Services) -> None:
     assert rows["alpha:a3"]["alpha.team_code"] == "'-T3"
     assert rows["alpha:a3"]["beta.risk_level"] == ""
     assert rows["beta:b3"]["description"] == "Ünïcode — kept"
+    # An object's parts are columns of their own, a list of objects' parts too: no JSON.
+    assert {"beta.referral.made", "beta.referral.date", "beta.people.subject",
+            "beta.people.number"} <= set(header)
+    assert "beta.referral" not in header and "beta.people" not in header
+    assert (rows["beta:b1"]["beta.referral.made"], rows["beta:b1"]["beta.referral.date"]) == \
+        ("yes", "not_known")
+    assert (rows["beta:b1"]["beta.people.subject"], rows["beta:b1"]["beta.people.number"]) == \
+        ("mother; father", "'=1; ")
+    assert rows["beta:b3"]["beta.referral.made"] == ""
     assert rows["beta:b1"]["subjects"] == "child-a; father"
     assert (rows["beta:b1"]["source_service"], rows["beta:b1"]["source_role"]) == \
         ("Team", "Worker")

@@ -16,9 +16,12 @@ from alembic.migration import MigrationContext
 
 from scr_returns.core.http.resources.returns import send_submitted
 from scr_returns.core.service.returns import Submitted
+from scr_returns.core.settings import Settings
 from scr_returns.core.storage import Store, make_engine, upgrade
 from scr_returns.core.storage.migrate import alembic_config, head, is_current
 from scr_returns.core.storage.tables import metadata
+from tests.support.clock import Clock
+from tests.support.panel import entry, make_services, open_review, submit
 
 
 @pytest.fixture
@@ -112,3 +115,30 @@ def test_stored_answers_become_facts_that_render_the_same_answer(engine: sa.Engi
     command.downgrade(alembic_config(engine), "0003")
     assert _old_answers(engine) == before
     upgrade(engine)
+
+
+def _own_keys(engine: sa.Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        return dict(conn.execute(sa.text(
+            "SELECT entry_id, own_keys FROM chronology_entries WHERE agency = 'beta'")).all())
+
+
+def test_own_keys_name_an_objects_parts_after_0005_and_fields_before(
+        settings: Settings, clock: Clock) -> None:
+    """0005_forms: the CSV columns of entries stored before it are each object's parts."""
+    services = make_services(settings, clock)
+    try:
+        open_review(services)
+        submit(services, "beta", {"entries": [
+            entry("b1", "2024-03-01", risk_level="high", referral={"made": True},
+                  people=[{"subject": "mother", "number": "1"}, {"subject": "father"}]),
+            entry("b2", "2024-04-01")]})
+        engine = services.store.engine
+        after = {"b1": "|people.number|people.subject|referral.made|risk_level|", "b2": ""}
+        assert _own_keys(engine) == after
+        command.downgrade(alembic_config(engine), "0004")
+        assert _own_keys(engine) == {"b1": "|people|referral|risk_level|", "b2": ""}
+        upgrade(engine)
+        assert _own_keys(engine) == after
+    finally:
+        services.store.engine.dispose()

@@ -8,9 +8,11 @@ import pytest
 
 from scr_returns.plugins.education.events import (
     DETAIL_TYPES,
+    attendance_period,
     attendance_sessions,
     attendance_year_and_term,
     details_match_type,
+    encompass_incident_date,
     suspension_total,
 )
 from tests.support.agencies import EDUCATION
@@ -231,3 +233,55 @@ def test_event_rules_skip_values_of_the_wrong_type(entries: list[Any]) -> None:
         assert list(rule({"entries": entries}, CTX)) == []
     for document in (None, {"entries": "none"}, {"entries": None}):
         assert list(suspension_total(document, CTX)) == []
+
+
+# -- version 2: the attendance period, Operation Encompass, the DSL's decision --------
+
+CTX_V2 = context("education", "chronology", 2)
+
+
+def _v2(rule: Any, *entries: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(p.pointer, p.code) for p in rule({"entries": list(entries)}, CTX_V2)]
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), [
+    ("2024-09-04", "2024-12-18", []),
+    ("2024-09-04", "2024-12-20", []),                     # up to the entry's own day
+    ("2024-12-18", "2024-09-04", ["education.attendance.period_order"]),
+    ("2024-09-04", "2024-12-21", ["education.attendance.period_after_entry"]),
+])
+def test_attendance_period_runs_forwards_and_is_over_by_the_entry(
+        start: str, end: str, expected: list[str]) -> None:
+    entry = _entry("2024-12-20", "attendance",
+                   attendance={"percentage": 80, "from": start, "to": end})
+    assert [code for _, code in _v2(attendance_period, entry)] == expected
+
+
+def test_an_encompass_incident_not_known_is_never_after_its_notification() -> None:
+    def notice(incident: str) -> dict[str, Any]:
+        return _entry("2024-10-07", "operation_encompass",
+                      operation_encompass={"incident_date": incident})
+    assert _v2(encompass_incident_date, notice("not_known")) == []
+    assert _v2(encompass_incident_date, notice("2024-10-05")) == []
+    assert _v2(encompass_incident_date, notice("2024-10-08")) == [
+        ("/entries/0/operation_encompass/incident_date",
+         "education.operation_encompass.incident_after_notification")]
+
+
+@pytest.mark.parametrize("event_type", ["dsl_no_referral", "operation_encompass"])
+def test_v2_detail_types_need_their_details_in_v2_only(event_type: str) -> None:
+    entry = _entry("2024-10-07", event_type)
+    assert _v2(details_match_type, entry) == [
+        (f"/entries/0/{event_type}", "education.event.details_missing")]
+    assert _codes(details_match_type, entry) == []  # v1 has no such type: the schema says so
+
+
+def test_v2_attendance_says_its_period_as_a_term_or_from_and_to() -> None:
+    def attendance(**period: str) -> dict[str, Any]:
+        return _entry("2024-12-20", "attendance", attendance={"percentage": 80, **period})
+    assert _v2(attendance_period, attendance(academic_year="2024/25", term="autumn")) == []
+    assert _v2(attendance_period, attendance(**{"from": "2024-09-04", "to": "2024-12-18"})) \
+        == []
+    assert _v2(attendance_period, attendance(academic_year="2024/25")) == [
+        ("/entries/0/attendance", "education.attendance.period_missing")]
+    assert _codes(attendance_period, attendance()) == []  # v1 asks a term by schema

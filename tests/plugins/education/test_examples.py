@@ -17,7 +17,7 @@ from tests.support.agencies import EDUCATION
 from tests.support.example_review import REVIEW
 
 EXAMPLES = EDUCATION.examples
-NAME_RE = re.compile(r"(?P<form>[a-z-]+)\.v1(\.(?P<label>[a-z0-9-]+))?\.json")
+NAME_RE = re.compile(r"(?P<form>[a-z-]+)\.v(?P<version>[0-9]+)(\.(?P<label>[a-z0-9-]+))?\.json")
 FORMS = ("chronology", "agency-report", "nil-return", "records-secured")
 REVIEWS: dict[str, object] = {"default": REVIEW, "none": None}
 
@@ -27,10 +27,14 @@ def _examples(kind: str) -> list[Path]:
 
 
 def _form(path: Path) -> str:
+    return _form_version(path)[0]
+
+
+def _form_version(path: Path) -> tuple[str, int]:
     m = NAME_RE.fullmatch(path.name)
-    assert m, f"{path.name}: name it <form>.v1[.<label>].json"
+    assert m, f"{path.name}: name it <form>.v<N>[.<label>].json"
     assert m["form"] in FORMS, f"{path.name}: no education form {m['form']!r}"
-    return m["form"]
+    return m["form"], int(m["version"])
 
 
 def _load(path: Path) -> Any:
@@ -51,7 +55,8 @@ def test_every_form_has_valid_and_invalid_examples() -> None:
 
 @pytest.mark.parametrize("path", _examples("valid"), ids=lambda p: p.name)
 def test_valid_example_has_no_problems(path: Path, any_host: PluginHost) -> None:
-    problems = EDUCATION.run(any_host, _form(path), _load(path))
+    form, version = _form_version(path)
+    problems = EDUCATION.run(any_host, form, _load(path), version)
     assert [(p.pointer, p.code, p.message) for p in problems] == []
 
 
@@ -59,7 +64,8 @@ def test_valid_example_has_no_problems(path: Path, any_host: PluginHost) -> None
 def test_invalid_example_gives_exactly_its_codes(path: Path, any_host: PluginHost) -> None:
     example = _load(path)
     assert set(example) == {"expect", "review", "document"}
-    problems = EDUCATION.run(any_host, _form(path), example["document"],
+    form, version = _form_version(path)
+    problems = EDUCATION.run(any_host, form, example["document"], version,
                              review=REVIEWS[example["review"]])
     assert {p.code for p in problems} == set(example["expect"]), \
         [(p.pointer, p.code) for p in problems]
@@ -80,5 +86,6 @@ def test_examples_expect_only_documented_codes(host: PluginHost) -> None:
 def test_form_examples_are_the_valid_example_files(host: PluginHost) -> None:
     for form in FORMS:
         loaded = host.form("education", form)
-        assert loaded is not None
-        assert loaded.spec.example == _load(EXAMPLES / "valid" / f"{form}.v1.json")
+        assert loaded is not None and loaded.spec.newest is not None
+        newest = loaded.spec.newest.version
+        assert loaded.spec.example == _load(EXAMPLES / "valid" / f"{form}.v{newest}.json")

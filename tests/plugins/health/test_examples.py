@@ -15,7 +15,7 @@ from tests.support.agency_kit import Validate
 from tests.support.example_review import REVIEWS
 
 EXAMPLES = Path(scr_returns.plugins.health.__file__).parent / "examples"
-NAME_RE = re.compile(r"(?P<form>[a-z-]+)\.v1(\.(?P<label>[a-z0-9-]+))?\.json")
+NAME_RE = re.compile(r"(?P<form>[a-z-]+)\.v(?P<version>[0-9]+)(\.(?P<label>[a-z0-9-]+))?\.json")
 FORMS = ("chronology", "agency-report", "nil-return", "records-secured")
 
 
@@ -24,10 +24,14 @@ def _examples(kind: str) -> list[Path]:
 
 
 def _form(path: Path) -> str:
+    return _form_version(path)[0]
+
+
+def _form_version(path: Path) -> tuple[str, int]:
     m = NAME_RE.fullmatch(path.name)
-    assert m, f"{path.name}: name it <form>.v1[.<label>].json"
+    assert m, f"{path.name}: name it <form>.v<N>[.<label>].json"
     assert m["form"] in FORMS
-    return m["form"]
+    return m["form"], int(m["version"])
 
 
 def _load(path: Path) -> Any:
@@ -36,7 +40,8 @@ def _load(path: Path) -> Any:
 
 @pytest.mark.parametrize("path", _examples("valid"), ids=lambda p: p.name)
 def test_valid_example_has_no_problems(path: Path, validate: Validate) -> None:
-    problems = validate(_form(path), _load(path))
+    form, version = _form_version(path)
+    problems = validate(form, _load(path), version)
     assert [(p.pointer, p.code) for p in problems] == []
 
 
@@ -44,7 +49,8 @@ def test_valid_example_has_no_problems(path: Path, validate: Validate) -> None:
 def test_invalid_example_gives_exactly_its_codes(path: Path, validate: Validate) -> None:
     wrapper = _load(path)
     assert set(wrapper) == {"expect", "review", "document"}
-    problems = validate(_form(path), wrapper["document"], review=REVIEWS[wrapper["review"]])
+    form, version = _form_version(path)
+    problems = validate(form, wrapper["document"], version, review=REVIEWS[wrapper["review"]])
     assert {p.code for p in problems} == set(wrapper["expect"]), \
         [(p.pointer, p.code) for p in problems]
 

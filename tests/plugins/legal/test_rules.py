@@ -217,10 +217,54 @@ def test_every_form_refuses_a_review_that_did_not_ask_legal(form: str,
 
 @pytest.mark.parametrize("name", sorted(p.name for p in VALID.glob("*.json")))
 def test_a_valid_example_is_clean_without_a_review(name: str, validate: Validate) -> None:
-    assert validate(name.split(".", maxsplit=1)[0], load(name), review=None) == []
+    form, version = name.split(".")[:2]
+    assert validate(form, load(name), int(version[1:]), review=None) == []
 
 
 def test_the_local_authority_may_be_left_out(validate: Validate) -> None:
     document = load("chronology.v1.json")
     del document["local_authority"]
     assert validate("chronology", document) == []
+
+
+# -- version 2: private law, hearings outside the PLO stages, PLO review meetings -----
+
+def _at(document: dict[str, Any], entry_id: str) -> tuple[int, dict[str, Any]]:
+    return next((i, e) for i, e in enumerate(document["entries"]) if e["id"] == entry_id)
+
+
+def test_a_private_law_hearing_has_no_plo_stage_but_a_hearing_type(
+        validate: Validate) -> None:
+    document = load("chronology.v2.json")
+    index, entry = _at(document, "lg-0016")  # a child arrangements hearing
+    del entry["hearing_type"]
+    assert {(p.pointer, p.code) for p in validate("chronology", document, 2)} == {
+        (f"/entries/{index}/hearing_type", "legal.hearing_type.missing")}
+    entry["hearing_type"] = "not_known"
+    entry["plo_stage"] = "final_hearing"
+    assert {(p.pointer, p.code) for p in validate("chronology", document, 2)} == {
+        (f"/entries/{index}/plo_stage", "legal.plo_stage.private_law")}
+
+
+def test_a_public_law_hearing_outside_the_stages_says_what_it_was(validate: Validate) -> None:
+    document = load("chronology.v2.json")
+    index, entry = _at(document, "lg-0019")
+    del entry["hearing_type"]
+    assert {(p.pointer, p.code) for p in validate("chronology", document, 2)} == {
+        (f"/entries/{index}/hearing_type", "legal.hearing_type.missing")}
+
+
+def test_a_not_known_stage_is_never_a_mismatch(validate: Validate) -> None:
+    document = load("chronology.v2.json")
+    for entry in document["entries"]:
+        if "plo_stage" in entry:
+            entry["plo_stage"] = "not_known"
+    assert validate("chronology", document, 2) == []
+
+
+def test_a_plo_review_meeting_is_pre_proceedings(validate: Validate) -> None:
+    document = load("chronology.v2.json")
+    index, entry = _at(document, "lg-0018")
+    entry["plo_stage"] = "issues_resolution_hearing"
+    assert {(p.pointer, p.code) for p in validate("chronology", document, 2)} == {
+        (f"/entries/{index}/plo_stage", "legal.plo_stage.mismatch")}

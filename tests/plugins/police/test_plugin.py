@@ -43,15 +43,15 @@ def test_agency_and_its_four_forms(host: PluginHost) -> None:
     assert chronology is not None and chronology.chronology is not None
 
 
-def test_chronology_offers_both_versions_and_newest_is_v2(host: PluginHost) -> None:
+def test_chronology_offers_every_version_and_newest_is_v3(host: PluginHost) -> None:
     form = host.by_agency["police"].agency.form("chronology")
     assert form is not None
-    assert [v.version for v in form.offered] == [1, 2]
-    assert form.newest is not None and form.newest.version == 2
-    for n in (1, 2):
+    assert [v.version for v in form.offered] == [1, 2, 3]
+    assert form.newest is not None and form.newest.version == 3
+    for n in (1, 2, 3):
         version = form.version(n)
         assert version is not None and version.schema["$id"] == f"{ID_BASE}chronology.v{n}.json"
-    assert set(host.form("police", "chronology").engines) == {1, 2}  # type: ignore[union-attr]
+    assert set(host.form("police", "chronology").engines) == {1, 2, 3}  # type: ignore[union-attr]
 
 
 def test_codes_document_common_and_police_codes(host: PluginHost) -> None:

@@ -262,3 +262,67 @@ def test_rules_work_without_a_review(chronology: dict[str, Any], validate: Valid
     chronology["entries"][3]["pnc_ids"][0]["pnc_id"] = "99/1234567A"
     assert found(validate("chronology", chronology, 2, review=None)) == \
         {("/entries/3/pnc_ids/0/pnc_id", "police.pnc_id.check_letter")}
+
+
+# -- version 3: CRO numbers, interviews, not known ------------------------------------
+
+@pytest.fixture
+def chronology_v3() -> dict[str, Any]:
+    """A clean v3 chronology (a fresh copy per test)."""
+    return copy.deepcopy(json.loads((VALID / "chronology.v3.json").read_text(encoding="utf-8")))
+
+
+def at(document: dict[str, Any], entry_id: str) -> tuple[int, dict[str, Any]]:
+    return next((i, e) for i, e in enumerate(document["entries"]) if e["id"] == entry_id)
+
+
+def test_cro_number_check_letter_and_subject(chronology_v3: dict[str, Any],
+                                            validate: Validate) -> None:
+    index, entry = at(chronology_v3, "e-016")
+    entry["cro_numbers"] = [{"subject": "partner-of-mother", "cro_number": "123456/99M"},
+                            {"subject": "father", "cro_number": "54321/08W"}]
+    problems = validate("chronology", chronology_v3, 3)
+    assert found(problems) == {
+        (f"/entries/{index}/cro_numbers/0/cro_number", "police.cro_number.check_letter"),
+        (f"/entries/{index}/cro_numbers/1/subject", "police.cro_number.subject_not_in_entry")}
+    assert "123456/99M" in problems[0].message or "123456/99M" in problems[1].message
+
+
+def test_the_interviewee_is_a_subject_of_the_entry(chronology_v3: dict[str, Any],
+                                                   validate: Validate) -> None:
+    index, entry = at(chronology_v3, "e-012")
+    entry["interview"]["interviewee"] = "father"
+    assert found(validate("chronology", chronology_v3, 3)) == {
+        (f"/entries/{index}/interview/interviewee", "police.interview.subject_not_in_entry")}
+
+
+def test_a_referral_date_not_known_is_never_judged_as_a_date(
+        chronology_v3: dict[str, Any], validate: Validate) -> None:
+    # The first entry's referral and strategy discussion: dates not known, no rule fires
+    # as if they were before the event or in the future.
+    entry = chronology_v3["entries"][0]
+    entry["referral_to_childrens_services"] = {"made": True, "date": "not_known"}
+    assert validate("chronology", chronology_v3, 3) == []
+    entry["referral_to_childrens_services"]["date"] = "2023-01-01"
+    assert found(validate("chronology", chronology_v3, 3)) == {
+        ("/entries/0/referral_to_childrens_services/date", "police.referral.before_event")}
+
+
+def test_not_known_whether_a_referral_was_made_warns_on_domestic_abuse(
+        chronology_v3: dict[str, Any], validate: Validate) -> None:
+    chronology_v3["entries"][0]["referral_to_childrens_services"] = {"made": "not_known"}
+    problems = validate("chronology", chronology_v3, 3)
+    assert [(p.pointer, p.code, p.severity) for p in problems] == [
+        ("/entries/0/referral_to_childrens_services/made", "police.domestic_abuse.no_referral",
+         "warning")]
+
+
+def test_v3_asks_the_details_of_its_new_events(chronology_v3: dict[str, Any],
+                                               validate: Validate) -> None:
+    wanted = {"e-012": "interview", "e-013": "custody_decision", "e-016": "offence"}
+    expected = set()
+    for entry_id, field in wanted.items():
+        index, entry = at(chronology_v3, entry_id)
+        del entry[field]
+        expected.add((f"/entries/{index}/{field}", "schema.required"))
+    assert found(validate("chronology", chronology_v3, 3)) == expected

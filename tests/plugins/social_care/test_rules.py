@@ -174,7 +174,8 @@ def test_every_form_refuses_a_review_that_did_not_ask_social_care(
 
 @pytest.mark.parametrize("name", sorted(p.name for p in VALID.glob("*.json")))
 def test_a_valid_example_is_clean_without_a_review(name: str, validate: Validate) -> None:
-    problems = validate(name.split(".", maxsplit=1)[0], load(name), review=None)
+    form, version = name.split(".")[:2]
+    problems = validate(form, load(name), int(version[1:]), review=None)
     assert problems == []
 
 
@@ -189,3 +190,42 @@ def test_one_bad_agency_field_gives_one_problem(validate: Validate) -> None:
         ("/entries/8/plan_category", "schema.enum"),
         ("/entries/9/date", "schema.format"),
     ]
+
+
+# -- version 2: contacts, assessments, section 47 enquiries, court reports ----------
+
+def _v2_entry(document: dict[str, Any], entry_id: str) -> tuple[int, dict[str, Any]]:
+    return next((i, e) for i, e in enumerate(document["entries"]) if e["id"] == entry_id)
+
+
+@pytest.mark.parametrize(("entry_id", "field", "code"), [
+    ("sc-0002", "contact_reason", "social-care.contact_reason.missing"),
+    ("sc-0004", "assessment_outcome", "social-care.assessment_outcome.missing"),
+    ("sc-0007", "section_47", "social-care.section_47.details_missing"),
+    ("sc-0018", "court_report_type", "social-care.court_report_type.missing"),
+])
+def test_v2_events_need_their_detail_and_not_known_is_an_answer(
+        validate: Validate, entry_id: str, field: str, code: str) -> None:
+    document = load("chronology.v2.json")
+    index, entry = _v2_entry(document, entry_id)
+    del entry[field]
+    assert {(p.pointer, p.code) for p in validate("chronology", document, 2)} == {
+        (f"/entries/{index}/{field}", code)}
+    entry[field] = {"status": "started"} if field == "section_47" else "not_known"
+    assert validate("chronology", document, 2) == []
+
+
+def test_v1_contacts_and_assessments_need_no_v2_detail(validate: Validate) -> None:
+    assert validate("chronology", load("chronology.v1.json"), 1) == []
+
+
+def test_a_called_conference_must_be_recorded_unless_not_known(validate: Validate) -> None:
+    document = load("chronology.v2.json")
+    document["entries"] = [e for e in document["entries"] if e["id"] != "sc-0008"]
+    _v2_entry(document, "sc-0009")[1].pop("sequence")
+    index, entry = _v2_entry(document, "sc-0017")
+    assert [(p.pointer, p.code, p.severity) for p in validate("chronology", document, 2)] == [
+        (f"/entries/{index}/section_47/icpc_called",
+         "social-care.section_47.conference_not_recorded", "warning")]
+    entry["section_47"]["icpc_called"] = "not_known"
+    assert validate("chronology", document, 2) == []
