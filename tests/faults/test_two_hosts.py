@@ -30,6 +30,7 @@ from tests.support.fault_harness import (
     open_world,
 )
 from tests.support.postgres import PG_URL
+from tests.support.serving import which_worker
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not PG_URL, reason="SCR_RETURNS_TEST_POSTGRES is not set")]
@@ -68,12 +69,12 @@ def world(hosts: tuple[Instance, Instance]) -> World:
     return open_world(one.url, one.admin_token(), REFS)
 
 
-def listed(url: str, admin: str, agency: str) -> tuple[bool, int]:
+def listed(host: Instance, admin: str, agency: str) -> tuple[bool, int]:
     """Whether ``agency`` is offered, and which worker said so (a new connection each time)."""
-    with httpx.Client(base_url=url, timeout=30) as fresh:
+    with httpx.Client(base_url=host.url, timeout=30) as fresh:
         names = [a["name"] for a in
                  fresh.get("/v1/agencies", headers=bearer(admin)).json()["agencies"]]
-        pid = fresh.get("/v1/health").json()["pid"]
+        pid = which_worker(fresh, host.log)
     return agency in names, pid
 
 
@@ -93,7 +94,7 @@ def test_plugin_switch_on_one_host_reaches_the_other_within_a_second(
         # Until every worker has answered (which one accepts is the kernel's choice).
         while sent < 30 or (len(pids) < two.workers and sent < 400):
             sent += 1
-            present, pid = listed(two.url, world.admin, agency)
+            present, pid = listed(two, world.admin, agency)
             pids.add(pid)
             assert present is expected, f"host two still shows {agency} " \
                                         f"{'enabled' if not expected else 'disabled'} " \
