@@ -52,6 +52,8 @@ class AuditEntry:
     revision: int | None = None
     target: str | None = None
     purpose: str | None = None
+    replay_of: int | None = None
+    """For an idempotent replay: the audit record of the first answer (0 if not noted)."""
     appended: dict[str, Any] | None = None
     """The record as stored, once appended."""
 
@@ -60,7 +62,7 @@ class AuditEntry:
         entry = replace(self, **facts) if facts else self
         return {"at": at, **{name: _clip(getattr(entry, name), size)
                              for name, size in TEXT.items()},
-                "revision": entry.revision, "status": status}
+                "revision": entry.revision, "status": status, "replay_of": entry.replay_of}
 
     def appended_in(self, tx: Tx, record: dict[str, Any]) -> None:
         """Note that ``record``, this entry's, was chained in ``tx``."""

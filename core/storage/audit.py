@@ -26,12 +26,15 @@ GENESIS = "0" * 64
 FIELDS = ("id", "at", "request_id", "token_id", "role", "method", "route", "review", "agency",
           "form", "revision", "target", "status", "purpose", "prev_hash")
 """What a record's hash covers, in this order (``hash`` itself aside)."""
+LATER_FIELDS = ("replay_of",)
+"""Fields added since, covered after those, each only when set: older records keep their hashes."""
 
 
 def record_hash(record: Mapping[str, Any]) -> str:
     values = [record[name] for name in FIELDS]
     at = record["at"]
     values[1] = at.astimezone(UTC).isoformat(timespec="microseconds")
+    values += [[name, record[name]] for name in LATER_FIELDS if record.get(name) is not None]
     text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -94,10 +94,13 @@ class Tx(ReviewQueries, ReturnQueries, EventQueries, ChronologyQueries, TrackerQ
                 self.append_event(ret.id, write.event)
         elif write.event is not None:
             self.change_state(ret.id, write.event)
+        record = self.append_audit(write.audit) if write.audit is not None else None
         if write.answer is not None:
             a = write.answer
-            self.store_facts(a.token_id, a.key, a.fingerprint, a.facts, write.at)
-        return self.append_audit(write.audit) if write.audit is not None else None
+            # A replay's audit record names this one (its replay_of).
+            facts = {**a.facts, "audit_id": record["id"]} if record is not None else a.facts
+            self.store_facts(a.token_id, a.key, a.fingerprint, facts, write.at)
+        return record
 
 
 class Reader:
