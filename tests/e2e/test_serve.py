@@ -108,6 +108,10 @@ def test_disable_reaches_both_workers_within_a_second(setup: dict[str, Any]) -> 
         return agency in names, pid
 
     assert listed()[0]
+    # The return read below, stored here too: xdist may run this test on its own.
+    stored = http.put(setup["path"], json={"document": setup["example"]},
+                      headers=bearer(setup["token"]))
+    assert stored.status_code in (200, 201), stored.text
     off = http.post(f"/v1/admin/plugins/{agency}/disable", headers=bearer(admin))
     assert off.status_code == 200
     changed_at = time.monotonic()
