@@ -35,6 +35,8 @@ class Settings:
     token_max_days: int = 365
     sqlite_busy_timeout: float = 30.0
     plugin_config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    audit_key_file: Path | None = None
+    """The audit chain's key (core/storage/auditkey.py); default: data folder/audit.key."""
     timezone: str = "Europe/London"
     """Where "today" is: a record secured at 00:30 BST is secured that day, not the day before."""
 
@@ -55,6 +57,10 @@ class Settings:
         return instant.astimezone(ZoneInfo(self.timezone)).date()
 
     @property
+    def audit_key_path(self) -> Path:
+        return self.audit_key_file or self.data_dir / "audit.key"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -73,6 +79,8 @@ class Settings:
         for key, attr in ints.items():
             if f"SCR_RETURNS_{key}" in env:
                 kw[attr] = int(env[f"SCR_RETURNS_{key}"])
+        if "SCR_RETURNS_AUDIT_KEY_FILE" in env:
+            kw["audit_key_file"] = Path(env["SCR_RETURNS_AUDIT_KEY_FILE"])
         if "SCR_RETURNS_DATABASE_URL" in env:
             kw["database_url"] = env["SCR_RETURNS_DATABASE_URL"]
         if "SCR_RETURNS_SCHEMA_ENGINE" in env:

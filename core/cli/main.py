@@ -32,6 +32,7 @@ from scr_returns.core.service import Services, utcnow
 from scr_returns.core.service.returns import check_document, offered_version
 from scr_returns.core.settings import Settings
 from scr_returns.core.storage import make_engine, upgrade
+from scr_returns.core.storage.auditkey import AuditKeyError
 
 T = TypeVar("T")
 
@@ -76,6 +77,8 @@ def _audited(command: str, action: Callable[[Services, AuditEntry], T],
                        target=target)
     try:
         return action(services, entry)
+    except AuditKeyError as exc:
+        raise click.ClickException(str(exc)) from None
     except ServiceError as exc:
         if entry.appended is None:
             with services.store.write() as tx:
@@ -120,9 +123,13 @@ def serve(ctx: click.Context, host: str, port: int, workers: int,
         services = build_services(settings)
         try:
             refuse_missing_agencies(services)
+            # The audit key: made at the first start, and checked against the log's
+            # newest record (another host's key would fork the chain).
+            with services.store.write() as tx:
+                services.store.audit_keys.key(tx)  # type: ignore[union-attr]
         finally:
             services.store.engine.dispose()
-    except PluginLoadError as exc:
+    except (PluginLoadError, AuditKeyError) as exc:
         raise click.ClickException(f"cannot start: {exc}") from None
     where = settings.database_url if not settings.is_sqlite else \
         settings.database_url.removeprefix("sqlite:///")
@@ -335,11 +342,19 @@ def audit_head() -> None:
 @click.option("--head", "head", default=None, metavar="ID:HASH",
               help="A head printed earlier by 'audit head': also detects truncation.")
 def audit_verify(head: str | None) -> None:
-    """Check every record's hash and chain; name the first bad record (exit 1)."""
+    """Check every record's hash (keyed with the audit key) and chain; name the first bad
+    record (exit 1)."""
+    services = _services()
+    keys = services.store.audit_keys
     try:
-        count, finding = _services().audit.verify(head)
+        if keys is not None and keys.existing() is None:
+            click.echo(f"no audit key at {keys.path}: records chained with it cannot be "
+                       "checked here", err=True)
+        count, finding = services.audit.verify(head)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--head") from None
+    except AuditKeyError as exc:
+        raise click.ClickException(str(exc)) from None
     if finding is not None:
         click.echo(f"audit log BROKEN at {finding} ({count} records read)", err=True)
         sys.exit(1)

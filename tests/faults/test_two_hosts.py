@@ -48,7 +48,9 @@ def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instance, 
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     sep = "&" if "?" in PG_URL else "?"
     url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    env = {"SCR_RETURNS_DATABASE_URL": url}
+    # One audit key for both hosts, as docs/operations.md asks (the first start makes it).
+    key = tmp_path_factory.mktemp("shared-key") / "audit.key"
+    env = {"SCR_RETURNS_DATABASE_URL": url, "SCR_RETURNS_AUDIT_KEY_FILE": str(key)}
     one = Instance(tmp_path_factory.mktemp("host-one"), env_extra=env)
     two = Instance(tmp_path_factory.mktemp("host-two"), env_extra=env)
     try:
