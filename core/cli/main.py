@@ -33,6 +33,8 @@ from scr_returns.core.service.returns import check_document, offered_version
 from scr_returns.core.settings import Settings
 from scr_returns.core.storage import make_engine, upgrade
 from scr_returns.core.storage.auditkey import AuditKeyError
+from scr_returns.core.storage.backup import sqlite_path
+from scr_returns.core.storage.serving import ServingLockError, hold_while_serving
 
 T = TypeVar("T")
 
@@ -63,7 +65,7 @@ def _os_user() -> str:
         return f"uid{uid}"
 
 
-def _audited(command: str, action: Callable[[Services, AuditEntry], T],
+def audited(command: str, action: Callable[[Services, AuditEntry], T],
              target: str | None = None) -> T:
     """Run an administrative command with its audit record: which, run by whom, where.
 
@@ -118,6 +120,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int,
     settings = Settings.from_env()
     given = {name for name in ("host", "port", "workers")
              if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
+    if settings.is_sqlite:
+        try:  # held by this process and every worker it forks (core/storage/serving.py)
+            hold_while_serving(sqlite_path(settings.database_url))
+        except ServingLockError as exc:
+            raise click.ClickException(f"cannot start: {exc}") from None
     _migrate(settings)
     try:  # refuse to start on a broken, enabled plugin before forking any worker
         services = build_services(settings)
@@ -207,7 +214,7 @@ def plugins_disable(name: str) -> None:
 
 
 def _set_plugin(name: str, enabled: bool) -> None:
-    _audited(f"plugins {'enable' if enabled else 'disable'}",
+    audited(f"plugins {'enable' if enabled else 'disable'}",
              lambda services, audit: services.plugins.set_enabled(SYSTEM, name, enabled,
                                                                   audit=audit), target=name)
     click.echo(f"{name} {'enabled' if enabled else 'disabled'}")
@@ -227,7 +234,7 @@ def token() -> None:
 def token_create(role: str, name: str | None, agency: str | None, reviews: tuple[str, ...],
                  expires_in_days: int | None) -> None:
     """Issue a token. The secret alone is the last line of standard output."""
-    secret, record = _audited("token create", lambda services, audit: services.tokens.create(
+    secret, record = audited("token create", lambda services, audit: services.tokens.create(
         name=name or role, role=role, agency=agency, reviews=list(reviews),
         expires_in_days=expires_in_days, audit=audit))
     click.echo(f"token {record['id']} ({role}) expires {record['expires_at']:%Y-%m-%d}; "
@@ -245,7 +252,7 @@ def token_list() -> None:
 @click.argument("token_id")
 def token_revoke(token_id: str) -> None:
     """Revoke a token; refused from the next request on."""
-    _audited("token revoke",
+    audited("token revoke",
              lambda services, audit: services.tokens.revoke(token_id, audit=audit),
              target=token_id)
     click.echo(f"{token_id} revoked")
