@@ -26,7 +26,7 @@ from tests.support.fault_harness import bearer, marked, new_marker, open_world, 
 
 IDLE = 50
 SLOW = 50
-ATTACK_SECONDS = 15.0
+ATTACK_SECONDS = 10.0
 PROBE_EVERY = 0.05
 PROBE_TIMEOUT = 2.0
 TRICKLE_EVERY = 0.5  # one body byte per connection this often
