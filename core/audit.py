@@ -1,10 +1,13 @@
 """The audit log: one hash-chained record per request, and its verification.
 
-Each record's ``hash`` is the SHA-256 of its own fields and the previous
+Each record's ``hash`` is an HMAC-SHA256, under a key kept outside the
+database (core/storage/auditkey.py), of its own fields and the previous
 record's hash, and ids run 1, 2, 3, ... without gaps, so that an edit, a
-deletion or an insertion breaks the chain at a point :func:`verify` names.
-Truncation of the newest records leaves a valid but shorter chain: it is
-caught against a head (:func:`head`, ``id:hash``) exported and kept elsewhere.
+deletion or an insertion breaks the chain at a point :func:`verify` names, and
+someone with the database but not the key cannot forge a record anywhere, after
+the newest included. Truncation of the newest records leaves a valid but
+shorter chain: it is caught against a head (``audit head``, ``id:hash``)
+exported and kept elsewhere. Threat model: docs/operations.md, "The audit log".
 
 A write's record is appended inside the write's own transaction
 (:meth:`AuditEntry.append`); the HTTP layer appends every other record before
@@ -20,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from scr_returns.core.storage.audit import GENESIS, record_hash
+from scr_returns.core.storage.auditkey import AuditKey
 from scr_returns.core.storage.store import Tx
 
 TEXT = {"request_id": 64, "token_id": 32, "role": 16, "method": 10, "route": 200,
@@ -52,6 +56,8 @@ class AuditEntry:
     revision: int | None = None
     target: str | None = None
     purpose: str | None = None
+    replay_of: int | None = None
+    """For an idempotent replay: the audit record of the first answer (0 if not noted)."""
     appended: dict[str, Any] | None = None
     """The record as stored, once appended."""
 
@@ -60,7 +66,7 @@ class AuditEntry:
         entry = replace(self, **facts) if facts else self
         return {"at": at, **{name: _clip(getattr(entry, name), size)
                              for name, size in TEXT.items()},
-                "revision": entry.revision, "status": status}
+                "revision": entry.revision, "status": status, "replay_of": entry.replay_of}
 
     def appended_in(self, tx: Tx, record: dict[str, Any]) -> None:
         """Note that ``record``, this entry's, was chained in ``tx``."""
@@ -95,14 +101,18 @@ def parse_head(text: str) -> tuple[int, str]:
     return int(number), digest.lower()
 
 
-def verify(records: Iterable[Mapping[str, Any]],
-           head: tuple[int, str] | None = None) -> tuple[int, Finding | None]:
-    """Walk the chain in id order: (records checked, the first bad record or None)."""
+def verify(records: Iterable[Mapping[str, Any]], head: tuple[int, str] | None = None,
+           key: AuditKey | None = None) -> tuple[int, Finding | None]:
+    """Walk the chain in id order: (records checked, the first bad record or None).
+
+    With ``key``, a record from ``key.keyed_from`` on must be keyed with it;
+    one before may be keyed or plain (written before the key existed).
+    """
     prev: Mapping[str, Any] | None = None
     count = 0
     for record in records:
         count += 1
-        finding = _check(record, prev)
+        finding = _check(record, prev, key)
         if finding is not None:
             return count, finding
         if head is not None and record["id"] == head[0] and record["hash"] != head[1]:
@@ -115,7 +125,8 @@ def verify(records: Iterable[Mapping[str, Any]],
     return count, None
 
 
-def _check(record: Mapping[str, Any], prev: Mapping[str, Any] | None) -> Finding | None:
+def _check(record: Mapping[str, Any], prev: Mapping[str, Any] | None,
+           key: AuditKey | None) -> Finding | None:
     expected = prev["id"] + 1 if prev else 1
     if record["id"] != expected:
         what = "missing (deleted)" if record["id"] > expected else "out of sequence"
@@ -125,14 +136,24 @@ def _check(record: Mapping[str, Any], prev: Mapping[str, Any] | None) -> Finding
         # that one was rewritten or put in (or this one's link was edited).
         return Finding(max(expected - 1, 1), f"changed or inserted: record {record['id']} "
                                              "was chained to a different record")
-    if record_hash(record) != record["hash"]:
-        return Finding(record["id"], "changed: its contents no longer match its hash")
-    return None
+    if key is not None and record_hash(record, key.secret) == record["hash"]:
+        return None
+    plain = record_hash(record) == record["hash"]
+    if plain and (key is None or record["id"] < key.keyed_from):
+        return None
+    if plain:
+        return Finding(record["id"], "forged: chained without the audit key, by someone "
+                                     "with the database but not the key")
+    if key is None:
+        return Finding(record["id"], "changed, or chained with an audit key this command "
+                                     "does not have")
+    return Finding(record["id"], "changed: its contents no longer match its hash")
 
 
 def verify_store(tx: Tx, head: tuple[int, str] | None = None) -> tuple[int, Finding | None]:
-    """Verify the log as stored; see :func:`verify`."""
-    return verify(tx.audit_chain(), head)
+    """Verify the log as stored, with the store's audit key if it has one; see :func:`verify`."""
+    key = tx.audit_keys.existing() if tx.audit_keys is not None else None
+    return verify(tx.audit_chain(), head, key)
 
 
 def current_head(tx: Tx) -> str:

@@ -10,15 +10,22 @@ from scr_returns.core.plugins import PluginHost
 from scr_returns.core.service import Clock, Services, utcnow
 from scr_returns.core.settings import Settings
 from scr_returns.core.storage import Store, make_engine
+from scr_returns.core.storage.auditkey import AuditKeySource
 
 
 def build_services(settings: Settings, *, host: PluginHost | None = None,
                    store: Store | None = None, clock: Clock = utcnow,
                    extra_plugins: Mapping[str, object] | None = None) -> Services:
-    """Everything the HTTP app and the command line need, wired once."""
+    """Everything the HTTP app and the command line need, wired once.
+
+    A store handed in without an audit key source gets the settings' one: every
+    audit record the services write is keyed.
+    """
     if store is None:
         store = Store(make_engine(settings.database_url,
                                   busy_timeout=settings.sqlite_busy_timeout))
+    if store.audit_keys is None:
+        store.audit_keys = AuditKeySource(settings.audit_key_path)
     if host is None:
         host = PluginHost(engine=settings.schema_engine, extra=extra_plugins)
     catalog = Catalog(host, store, refresh=settings.plugin_refresh_seconds)

@@ -97,6 +97,10 @@ class PayloadTooLargeError(ServiceError):
     status, type, title = 413, TYPE_BASE + "payload-too-large", "Request body too large"
 
 
+class RequestTimeoutError(ServiceError):
+    status, type, title = 408, TYPE_BASE + "request-timeout", "Request timeout"
+
+
 class LengthRequiredError(ServiceError):
     status, type, title = 411, TYPE_BASE + "length-required", "Length required"
 

@@ -2,7 +2,9 @@
 
 Refused, with a :class:`~scr_returns.core.errors.BadRequestError` that says why: invalid
 UTF-8 or JSON, duplicate keys, ``NaN``/``Infinity``, integers of more than 30
-digits, floats that overflow, and nesting deeper than the limit.
+digits, floats that overflow, nesting deeper than the limit, and strings (values
+or keys) holding NUL or an unpaired surrogate escape (``"\\ud800"``: JSON syntax
+allows it, but it is no Unicode character, so no database or UTF-8 answer can hold it).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +21,12 @@ from scr_returns.core.errors import BadRequestError
 
 MAX_INT_DIGITS = 30
 NUL_REFUSED = "The JSON contains a NUL character (\\u0000), which is not accepted."
+SURROGATE_REFUSED = ("The JSON contains an unpaired surrogate escape (\\ud800-\\udfff), which "
+                     "is not a Unicode character and is not accepted.")
+SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""Where a surrogate can come from: UTF-8 input cannot encode one, only a ``\\u`` escape can
+(a valid pair becomes one character when parsed; only a lone half survives)."""
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -46,18 +55,25 @@ def _float(text: str) -> float:
     return value
 
 
-def _walk(value: Any, limit: int) -> None:
-    """Refuse nesting past ``limit`` and NUL characters (no database stores them in text)."""
+def _check_text(text: str, surrogates: bool) -> None:
+    if "\x00" in text:
+        raise BadRequestError(NUL_REFUSED)
+    if surrogates and SURROGATE.search(text):
+        raise BadRequestError(SURROGATE_REFUSED)
+
+
+def _walk(value: Any, limit: int, surrogates: bool) -> None:
+    """Refuse nesting past ``limit``, NUL characters (no database stores them in text) and,
+    if the text escaped any (``surrogates``), unpaired surrogates."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
-                raise BadRequestError(NUL_REFUSED)
+            _check_text(item, surrogates)
             continue
         if isinstance(item, dict):
-            if any("\x00" in key for key in item):
-                raise BadRequestError(NUL_REFUSED)
+            for key in item:
+                _check_text(key, surrogates)
             children: Any = item.values()
         elif isinstance(item, list):
             children = item
@@ -85,7 +101,7 @@ def loads(data: bytes | str, *, max_depth: int = 64) -> Any:
     except json.JSONDecodeError as exc:
         raise BadRequestError(f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, "
                               f"column {exc.colno}.") from None
-    _walk(value, max_depth)
+    _walk(value, max_depth, SURROGATE_ESCAPE.search(text) is not None)
     return value
 
 

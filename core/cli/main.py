@@ -32,6 +32,9 @@ from scr_returns.core.service import Services, utcnow
 from scr_returns.core.service.returns import check_document, offered_version
 from scr_returns.core.settings import Settings
 from scr_returns.core.storage import make_engine, upgrade
+from scr_returns.core.storage.auditkey import AuditKeyError
+from scr_returns.core.storage.backup import sqlite_path
+from scr_returns.core.storage.serving import ServingLockError, hold_while_serving
 
 T = TypeVar("T")
 
@@ -62,7 +65,7 @@ def _os_user() -> str:
         return f"uid{uid}"
 
 
-def _audited(command: str, action: Callable[[Services, AuditEntry], T],
+def audited(command: str, action: Callable[[Services, AuditEntry], T],
              target: str | None = None) -> T:
     """Run an administrative command with its audit record: which, run by whom, where.
 
@@ -76,6 +79,8 @@ def _audited(command: str, action: Callable[[Services, AuditEntry], T],
                        target=target)
     try:
         return action(services, entry)
+    except AuditKeyError as exc:
+        raise click.ClickException(str(exc)) from None
     except ServiceError as exc:
         if entry.appended is None:
             with services.store.write() as tx:
@@ -115,14 +120,23 @@ def serve(ctx: click.Context, host: str, port: int, workers: int,
     settings = Settings.from_env()
     given = {name for name in ("host", "port", "workers")
              if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
+    if settings.is_sqlite:
+        try:  # held by this process and every worker it forks (core/storage/serving.py)
+            hold_while_serving(sqlite_path(settings.database_url))
+        except ServingLockError as exc:
+            raise click.ClickException(f"cannot start: {exc}") from None
     _migrate(settings)
     try:  # refuse to start on a broken, enabled plugin before forking any worker
         services = build_services(settings)
         try:
             refuse_missing_agencies(services)
+            # The audit key: made at the first start, and checked against the log's
+            # newest record (another host's key would fork the chain).
+            with services.store.write() as tx:
+                services.store.audit_keys.key(tx)  # type: ignore[union-attr]
         finally:
             services.store.engine.dispose()
-    except PluginLoadError as exc:
+    except (PluginLoadError, AuditKeyError) as exc:
         raise click.ClickException(f"cannot start: {exc}") from None
     where = settings.database_url if not settings.is_sqlite else \
         settings.database_url.removeprefix("sqlite:///")
@@ -200,7 +214,7 @@ def plugins_disable(name: str) -> None:
 
 
 def _set_plugin(name: str, enabled: bool) -> None:
-    _audited(f"plugins {'enable' if enabled else 'disable'}",
+    audited(f"plugins {'enable' if enabled else 'disable'}",
              lambda services, audit: services.plugins.set_enabled(SYSTEM, name, enabled,
                                                                   audit=audit), target=name)
     click.echo(f"{name} {'enabled' if enabled else 'disabled'}")
@@ -220,7 +234,7 @@ def token() -> None:
 def token_create(role: str, name: str | None, agency: str | None, reviews: tuple[str, ...],
                  expires_in_days: int | None) -> None:
     """Issue a token. The secret alone is the last line of standard output."""
-    secret, record = _audited("token create", lambda services, audit: services.tokens.create(
+    secret, record = audited("token create", lambda services, audit: services.tokens.create(
         name=name or role, role=role, agency=agency, reviews=list(reviews),
         expires_in_days=expires_in_days, audit=audit))
     click.echo(f"token {record['id']} ({role}) expires {record['expires_at']:%Y-%m-%d}; "
@@ -238,7 +252,7 @@ def token_list() -> None:
 @click.argument("token_id")
 def token_revoke(token_id: str) -> None:
     """Revoke a token; refused from the next request on."""
-    _audited("token revoke",
+    audited("token revoke",
              lambda services, audit: services.tokens.revoke(token_id, audit=audit),
              target=token_id)
     click.echo(f"{token_id} revoked")
@@ -335,11 +349,19 @@ def audit_head() -> None:
 @click.option("--head", "head", default=None, metavar="ID:HASH",
               help="A head printed earlier by 'audit head': also detects truncation.")
 def audit_verify(head: str | None) -> None:
-    """Check every record's hash and chain; name the first bad record (exit 1)."""
+    """Check every record's hash (keyed with the audit key) and chain; name the first bad
+    record (exit 1)."""
+    services = _services()
+    keys = services.store.audit_keys
     try:
-        count, finding = _services().audit.verify(head)
+        if keys is not None and keys.existing() is None:
+            click.echo(f"no audit key at {keys.path}: records chained with it cannot be "
+                       "checked here", err=True)
+        count, finding = services.audit.verify(head)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--head") from None
+    except AuditKeyError as exc:
+        raise click.ClickException(str(exc)) from None
     if finding is not None:
         click.echo(f"audit log BROKEN at {finding} ({count} records read)", err=True)
         sys.exit(1)

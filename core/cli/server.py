@@ -31,13 +31,20 @@ def child_exit(server: Any, worker: Any) -> None:
 
 
 def workers_for_cores(cores: int | None = None) -> int:
-    """The usual 2 x cores + 1 sync workers, at most 16 (each holds a database connection)."""
+    """The usual 2 x cores + 1 workers, at most 16 (each holds database connections)."""
     return min(2 * (cores or os.cpu_count() or 1) + 1, 16)
 
 
 def defaults() -> dict[str, Any]:
     return {
-        "worker_class": "sync",
+        # NOTE: gevent, not sync or gthread, by measurement (tests/faults/test_slow_clients.py,
+        # docs/operations.md): a connection that sends nothing, or a body a byte at a
+        # time, costs a greenlet, not the worker (sync) or a thread of a fixed pool
+        # (gthread); a worker holds up to worker_connections of them, and the request
+        # line and headers must arrive within keepalive seconds (gunicorn's async
+        # workers time that read), bodies within the service's own limit (core/http/body.py).
+        "worker_class": "gevent",
+        "worker_connections": 1000,
         # A 32 MiB chronology validates in seconds; a minute is a stuck worker.
         "timeout": 60,
         "graceful_timeout": 20,

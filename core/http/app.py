@@ -8,6 +8,7 @@ import falcon
 
 from scr_returns.core.bootstrap import build_services, refuse_missing_agencies
 from scr_returns.core.http import audit, middleware, openapi, problems
+from scr_returns.core.http.body import ReceiveBody
 from scr_returns.core.http.media import media_handlers
 from scr_returns.core.http.observe import Observe
 from scr_returns.core.http.policy import policy_of
@@ -27,7 +28,10 @@ def create_app(settings: Settings | None = None, *,
     stack: list[Any] = [middleware.RequestId(), Observe(), audit.Audit(services),
                         middleware.CleanPath(),
                         middleware.BodyLimit(settings.max_body_bytes),
-                        middleware.Authenticate(services), audit.Purpose()]
+                        middleware.Authenticate(services), audit.Purpose(),
+                        ReceiveBody(settings.max_body_bytes, settings.data_dir / "spool",
+                                    grace=settings.body_timeout,
+                                    min_rate=settings.body_min_rate)]
     app = falcon.App(middleware=stack)
     app.req_options.media_handlers = media_handlers(settings.max_body_bytes,
                                                     settings.max_json_depth)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import uuid
 from typing import Any
@@ -37,9 +36,9 @@ class RequestId:
 class BodyLimit:
     """Refuse a declared body over the limit before reading any of it.
 
-    A chunked body (no Content-Length) is read here up to the limit plus one
-    byte, then handed on with its length known; a server that does not mark
-    such input as terminated gets 411, since its end cannot be trusted.
+    A chunked body (no Content-Length) is counted as it is received
+    (core/http/body.py); a server that does not mark such input as terminated
+    gets 411, since its end cannot be trusted.
     """
 
     def __init__(self, max_bytes: int) -> None:
@@ -55,11 +54,6 @@ class BodyLimit:
             return
         if not req.env.get("wsgi.input_terminated"):
             raise LengthRequiredError("Send a Content-Length with the body.")
-        data = req.stream.read(self.max_bytes + 1)
-        if len(data) > self.max_bytes:
-            raise PayloadTooLargeError(f"The body is larger than {self.max_bytes} bytes.")
-        req.env["wsgi.input"] = req.stream = io.BytesIO(data)
-        req.env["CONTENT_LENGTH"] = str(len(data))
 
 
 class CleanPath:

@@ -123,7 +123,8 @@ PLAIN: dict[str, dict[str, Any]] = {
         id=INT, at=STR, request_id=STR, token_id=NULLABLE_STR, role=NULLABLE_STR, method=STR,
         route=STR, review=NULLABLE_STR, agency=NULLABLE_STR, form=NULLABLE_STR,
         revision={"type": ["integer", "null"]}, target=NULLABLE_STR, status=INT,
-        purpose=NULLABLE_STR, hash=STR)}, next_cursor=NULLABLE_STR),
+        purpose=NULLABLE_STR, replay_of={"type": ["integer", "null"]}, hash=STR)},
+        next_cursor=NULLABLE_STR),
 }
 
 PROBLEM_MEMBERS: dict[str, dict[str, Any]] = {

@@ -15,7 +15,7 @@ from scr_returns.core.storage.audit import AuditFilter
 PAGE_MAX = 500
 OUTCOME = re.compile(r"^([1-5])(xx|\d\d)$")
 SHOWN = ("id", "at", "request_id", "token_id", "role", "method", "route", "review", "agency",
-         "form", "revision", "target", "status", "purpose", "hash")
+         "form", "revision", "target", "status", "purpose", "replay_of", "hash")
 
 
 def parse_time(name: str, value: str | None) -> datetime | None:

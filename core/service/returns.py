@@ -76,6 +76,8 @@ class Submitted:
     """The return's first revision: the return did not exist before."""
     revision_created: bool
     replayed: bool = False
+    replay_of: int | None = None
+    """For a replay: the audit record of the first answer (0 if it was not noted)."""
 
     def facts(self) -> dict[str, Any]:
         """As kept for an idempotent retry (JSON, flat: one object of plain values)."""
@@ -93,6 +95,7 @@ class Submitted:
         return cls(review=facts["review"], agency=facts["agency"], form=facts["form"],
                    state=facts["state"], created=facts["created"],
                    revision_created=facts["revision_created"], replayed=True,
+                   replay_of=int(facts.get("audit_id", 0)),
                    revision=RevisionHead(
                        number=facts["revision"], schema_version=facts["schema_version"],
                        sha256=facts["sha256"], warnings=facts["warnings"],
@@ -286,7 +289,7 @@ class ReturnService:
                       if idempotency_key is not None else None)
             review = visible_review(tx, principal, ref) if stored is None else None
         if stored is not None:
-            return self._replay(stored, fingerprint)
+            return self._replay(stored, fingerprint, audit)
         assert review is not None
         if review.status in CLOSED_STATUSES:
             raise ConflictError(f"The review is {review.status}: it takes no more returns.")
@@ -317,19 +320,23 @@ class ReturnService:
                 stored = tx.stored_facts(principal.token_id, idempotency_key)
             if stored is None:
                 raise
-            return self._replay(stored, fingerprint)
+            return self._replay(stored, fingerprint, audit)
         if not done.replayed:
             metrics.count_return(agency, form, "accepted")
         return done
 
     @staticmethod
-    def _replay(stored: StoredFacts, fingerprint: str) -> Submitted:
+    def _replay(stored: StoredFacts, fingerprint: str, audit: AuditEntry | None) -> Submitted:
+        """The first answer again, its audit record marked as a replay of the first's."""
         if stored.fingerprint != fingerprint:
             message = ("This Idempotency-Key was already used for a different request; use a "
                        "new key for a new request.")
             raise EnvelopeInvalidError([Problem("", "request.idempotency_key.reused", message,
                                                 "error", "envelope")], message)
-        return Submitted.replay(stored.facts)
+        done = Submitted.replay(stored.facts)
+        if audit is not None:
+            audit.replay_of, audit.revision = done.replay_of, done.revision.number
+        return done
 
     def _store(self, p: _Pending) -> Submitted:
         with self.store.write() as tx:
@@ -340,7 +347,7 @@ class ReturnService:
             if p.key is not None:
                 stored = tx.stored_facts(p.principal.token_id, p.key)
                 if stored is not None:
-                    return self._replay(stored, p.fingerprint)
+                    return self._replay(stored, p.fingerprint, p.audit)
             latest = tx.revision_head(ret.id, ret.latest_revision) \
                 if ret.latest_revision else None
             done, write = _decide(ret, latest, p)

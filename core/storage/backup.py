@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
+
+from scr_returns.core.storage.serving import ServingLockError, nothing_serving
 
 PAGES_PER_STEP = 1024  # ~4 MiB a step: writers wait for one step, not the whole copy
 
@@ -20,12 +23,81 @@ class BackupError(Exception):
     """The backup or restore could not be made or did not check out."""
 
 
-def sqlite_path(database_url: str) -> Path:
+@dataclass(frozen=True)
+class Extent:
+    """How far a database goes: its newest audit record and how many revisions it holds."""
+
+    audit_id: int
+    audit_hash: str
+    audit_at: str
+    revisions: int
+
+    @property
+    def head(self) -> str:
+        return f"{self.audit_id}:{self.audit_hash}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The backup against the live database: what a restore would take back."""
+
+    backup: Extent
+    live: Extent | None
+    same_history: bool | None
+    """Whether the live log's record at the backup's head is the backup's head."""
+
+    def describe(self) -> str:
+        b, live = self.backup, self.live
+        text = (f"the backup's audit log ends at record {b.audit_id} ({b.audit_at or 'empty'}),"
+                f" with {b.revisions} revisions")
+        if live is None:
+            return text + "; there is no live database"
+        text += (f"; the live one ends at record {live.audit_id} ({live.audit_at or 'empty'}), "
+                 f"with {live.revisions} revisions")
+        if self.same_history is False:
+            return text + ("; the backup is NOT an earlier state of this database (its head "
+                           "is not in the live log)")
+        lost = live.audit_id - b.audit_id
+        return text + (f": restoring goes back {lost} audit records and "
+                       f"{live.revisions - b.revisions} revisions" if lost >= 0 else
+                       ": the backup is newer than the live database")
+
+
+def sqlite_path(database_url: str, *, restore: bool = False) -> Path:
     prefix = "sqlite:///"
     if not database_url.startswith(prefix) or database_url == prefix + ":memory:":
+        if restore:
+            raise BackupError("db restore works on a SQLite database file only. On PostgreSQL, "
+                              "restoring is the DBA's job: stop every instance, then "
+                              "pg_restore (see docs/operations.md).")
         raise BackupError("Only a SQLite database file is backed up by this command; for "
                           "PostgreSQL use pg_dump (see docs/operations.md).")
     return Path(database_url.removeprefix(prefix))
+
+
+def extent(conn: sqlite3.Connection) -> Extent:
+    row = conn.execute("SELECT id, hash, at FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    revisions = int(conn.execute("SELECT count(*) FROM revisions").fetchone()[0])
+    if row is None:
+        return Extent(0, "0" * 64, "", revisions)
+    return Extent(int(row[0]), str(row[1]), str(row[2]), revisions)
+
+
+def compare(database_url: str, source: Path) -> Comparison:
+    """What restoring ``source`` over the live database would take back (nothing changes)."""
+    target = sqlite_path(database_url, restore=True)
+    if not source.exists():
+        raise BackupError(f"no backup at {source}")
+    with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src:
+        check(src)
+        backup = extent(src)
+    if not target.exists():
+        return Comparison(backup, None, None)
+    with contextlib.closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True)) as dst:
+        live = extent(dst)
+        found = dst.execute("SELECT hash FROM audit WHERE id = ?", (backup.audit_id,)).fetchone()
+    same = backup.audit_id == 0 or (found is not None and found[0] == backup.audit_hash)
+    return Comparison(backup, live, same)
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -72,15 +144,25 @@ def backup(database_url: str, target: Path) -> Path:
 
 
 def restore(database_url: str, source: Path) -> Path:
-    """Replace the database with the backup at ``source``; the service must be stopped.
+    """Replace the database with the backup at ``source``; refused while anything serves it.
 
-    The backup is checked first; the live file is written through the backup
-    API too, into its own WAL, so that no stale ``-wal`` file can be replayed
-    over the restored pages.
+    The serving lock (core/storage/serving.py) is held exclusively throughout, so
+    no ``serve`` process has the database open and none starts meanwhile. The
+    backup is checked first; the live file is written through the backup API
+    too, into its own WAL, so that no stale ``-wal`` file can be replayed over
+    the restored pages.
     """
-    target = sqlite_path(database_url)
+    target = sqlite_path(database_url, restore=True)
     if not source.exists():
         raise BackupError(f"no backup at {source}")
+    try:
+        with nothing_serving(target):
+            return _restore(target, source)
+    except ServingLockError as exc:
+        raise BackupError(str(exc)) from None
+
+
+def _restore(target: Path, source: Path) -> Path:
     with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src:
         check(src)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +171,9 @@ def restore(database_url: str, source: Path) -> Path:
                 dst.execute("BEGIN IMMEDIATE")  # fails at once if a writer is still running
                 dst.execute("ROLLBACK")
             except sqlite3.OperationalError as exc:
-                raise BackupError("the database is in use: stop the service first") from exc
+                # Not a server (it would hold the serving lock): another command writing.
+                raise BackupError("the database is in use: stop every scr-returns command "
+                                  "and the service first") from exc
             src.backup(dst, pages=PAGES_PER_STEP)
             check(dst)
     return target

@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from scr_returns.core.storage.audit import AuditQueries
+from scr_returns.core.storage.auditkey import AuditKeySource
 from scr_returns.core.storage.chronology import ChronologyQueries
 from scr_returns.core.storage.engine import WRITE
 from scr_returns.core.storage.events import EventQueries, EventRecord
@@ -68,8 +69,9 @@ class Tx(ReviewQueries, ReturnQueries, EventQueries, ChronologyQueries, TrackerQ
          TokenQueries, IdempotencyQueries, AuditQueries, MetaQueries):
     """One open transaction; every query of the service is one of its methods."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, audit_keys: AuditKeySource | None = None) -> None:
         self.conn = conn
+        self.audit_keys = audit_keys
         self._on_rollback: list[Callable[[], None]] = []
 
     def on_rollback(self, undo: Callable[[], None]) -> None:
@@ -94,10 +96,13 @@ class Tx(ReviewQueries, ReturnQueries, EventQueries, ChronologyQueries, TrackerQ
                 self.append_event(ret.id, write.event)
         elif write.event is not None:
             self.change_state(ret.id, write.event)
+        record = self.append_audit(write.audit) if write.audit is not None else None
         if write.answer is not None:
             a = write.answer
-            self.store_facts(a.token_id, a.key, a.fingerprint, a.facts, write.at)
-        return self.append_audit(write.audit) if write.audit is not None else None
+            # A replay's audit record names this one (its replay_of).
+            facts = {**a.facts, "audit_id": record["id"]} if record is not None else a.facts
+            self.store_facts(a.token_id, a.key, a.fingerprint, facts, write.at)
+        return record
 
 
 class Reader:
@@ -133,11 +138,12 @@ class Reader:
 
 
 class Store:
-    """Transactions over one engine."""
+    """Transactions over one engine; audit records chained with ``audit_keys``' key."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, audit_keys: AuditKeySource | None = None) -> None:
         self.engine = engine
         self.queue = writer_queue(engine)
+        self.audit_keys = audit_keys
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -152,7 +158,7 @@ class Store:
             if conn.dialect.name == "postgresql":
                 conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
-                yield Tx(conn)
+                yield Tx(conn, self.audit_keys)
 
     def reader(self) -> Reader:
         """A read transaction to share between steps, opened on first use."""
@@ -163,7 +169,7 @@ class Store:
         # The connection first: a writer waiting for one must not hold the queue.
         with self.engine.connect() as conn, self.queue.turn() if self.queue else nullcontext():
             conn.execution_options(**{WRITE: True})
-            tx = Tx(conn)
+            tx = Tx(conn, self.audit_keys)
             try:
                 with conn.begin():
                     yield tx

@@ -138,6 +138,8 @@ audit = sa.Table(
     sa.Column("target", sa.String(200), nullable=True),
     sa.Column("status", sa.Integer, nullable=False, index=True),
     sa.Column("purpose", sa.String(500), nullable=True),
+    # The audit record of the first answer this one replays (0: not noted, before 0005).
+    sa.Column("replay_of", sa.Integer, nullable=True),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False, unique=True),
 )

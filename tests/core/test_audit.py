@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import stat
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +29,8 @@ from scr_returns.core.audit import (
     verify_store,
 )
 from scr_returns.core.cli.main import main
-from scr_returns.core.storage import Store, make_engine
+from scr_returns.core.storage import Store, make_engine, tables
+from scr_returns.core.storage.auditkey import AuditKeyError, AuditKeySource, create_key, read_key
 
 AT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
@@ -253,3 +256,98 @@ def test_cli_head_and_verify(database_url: str, store: Store) -> None:
     assert truncated.exit_code == 1 and "record 2: missing (truncated)" in truncated.output
     bad_head = runner.invoke(main, ["audit", "verify", "--head", "nonsense"], env=env)
     assert bad_head.exit_code == 2
+
+
+# -- the keyed chain (HMAC, key outside the database) -------------------------------------
+
+@pytest.fixture
+def keyed(database_url: str, tmp_path: Path) -> Iterator[Store]:
+    store = Store(make_engine(database_url), AuditKeySource(tmp_path / "audit.key"))
+    yield store
+    store.engine.dispose()
+
+
+def forge_after(store: Store, *, secret: bytes | None = None, route: str = "/v1/alibi") -> int:
+    """Append a record as someone with the database (and ``secret``, if given) would."""
+    last = rows(store)[-1]
+    forged: dict[str, Any] = {**last, "id": last["id"] + 1, "request_id": "forged-0009",
+                              "route": route, "prev_hash": last["hash"], "replay_of": None}
+    forged["hash"] = record_hash(forged, secret)
+    with store.engine.begin() as conn:
+        conn.execute(sa.insert(tables.audit).values(**forged))
+    return int(forged["id"])
+
+
+def test_a_keyed_chain_verifies_and_its_key_file_is_the_owners_alone(keyed: Store,
+                                                                     tmp_path: Path) -> None:
+    append(keyed, 5)
+    path = tmp_path / "audit.key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    key = read_key(path)
+    assert key is not None and key.keyed_from == 1
+    assert key.secret.hex() not in repr(key)
+    records = rows(keyed)
+    assert all(r["hash"] == record_hash(r, key.secret) != record_hash(r) for r in records)
+    assert check(keyed, head(keyed)) == (5, None)
+
+
+def test_a_record_forged_after_the_head_without_the_key_is_named(keyed: Store) -> None:
+    append(keyed, 4)
+    kept = head(keyed)
+    forged = forge_after(keyed)  # plain SHA-256: all the database's owner can compute
+    _, finding = check(keyed, kept)
+    assert finding is not None and finding.record == forged and "forged" in finding.problem
+
+
+def test_a_record_forged_with_another_key_is_named(keyed: Store) -> None:
+    append(keyed, 3)
+    forged = forge_after(keyed, secret=b"k" * 32)
+    _, finding = check(keyed)
+    assert finding is not None and finding.record == forged and "changed" in finding.problem
+
+
+def test_records_before_the_key_are_accepted_plain_and_only_there(database_url: str,
+                                                                  tmp_path: Path) -> None:
+    plain = Store(make_engine(database_url))  # a release without keys wrote these
+    append(plain, 3)
+    keyed = Store(plain.engine, AuditKeySource(tmp_path / "audit.key"))
+    append(keyed, 2, start=3)
+    key = read_key(tmp_path / "audit.key")
+    assert key is not None and key.keyed_from == 4
+    assert check(keyed) == (5, None)
+    forged = forge_after(keyed)
+    _, finding = check(keyed)
+    assert finding is not None and finding.record == forged and "forged" in finding.problem
+
+
+def test_a_host_with_another_key_is_refused_before_it_forks_the_chain(
+        keyed: Store, tmp_path: Path) -> None:
+    append(keyed, 2)
+    other = Store(keyed.engine, AuditKeySource(tmp_path / "other" / "audit.key"))
+    with pytest.raises(AuditKeyError, match="copy the key file"):
+        append(other, 1, start=2)  # no key of its own is made over a keyed log
+    create_key(tmp_path / "other" / "audit.key", keyed_from=1)
+    other = Store(keyed.engine, AuditKeySource(tmp_path / "other" / "audit.key"))
+    with pytest.raises(AuditKeyError, match="same key file"):
+        append(other, 1, start=2)
+    assert check(keyed) == (2, None)
+
+
+def test_a_key_others_may_read_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "audit.key"
+    create_key(path, keyed_from=1)
+    path.chmod(0o640)
+    with pytest.raises(AuditKeyError, match="chmod 600"):
+        read_key(path)
+
+
+def test_cli_verify_names_a_forged_record(database_url: str, keyed: Store,
+                                          tmp_path: Path) -> None:
+    append(keyed, 3)
+    env = {"SCR_RETURNS_DATABASE_URL": database_url,
+           "SCR_RETURNS_AUDIT_KEY_FILE": str(tmp_path / "audit.key")}
+    assert CliRunner().invoke(main, ["audit", "verify"], env=env).exit_code == 0
+    forged = forge_after(keyed)
+    broken = CliRunner().invoke(main, ["audit", "verify"], env=env)
+    assert broken.exit_code == 1
+    assert f"record {forged}: forged" in broken.output

@@ -52,6 +52,20 @@ def test_nul_is_refused_anywhere(text: str) -> None:
         jsonio.loads(text)
 
 
+@pytest.mark.parametrize("text", ['"\\ud800"', '"a\\udfffb"', '{"k\\uDBFF": 1}',
+                                  '[["\\ud83d"]]', '"\\ude00\\ud83d"'])
+def test_a_lone_surrogate_is_refused_anywhere(text: str) -> None:
+    # Parsed, it is a str that no UTF-8 encoder (database, answer, log) accepts.
+    with pytest.raises(BadRequestError, match="surrogate"):
+        jsonio.loads(text.encode())
+
+
+def test_a_surrogate_pair_and_a_look_alike_are_accepted() -> None:
+    assert jsonio.loads(b'"\\ud83d\\ude00"') == "\U0001f600"
+    assert jsonio.loads(b'"\\\\ud800"') == "\\ud800"  # an escaped backslash, then text
+    assert jsonio.loads('"\U0001f600"'.encode()) == "\U0001f600"
+
+
 def test_invalid_utf8_is_refused() -> None:
     with pytest.raises(BadRequestError, match="UTF-8"):
         jsonio.loads(b'{"a": "\xff"}')

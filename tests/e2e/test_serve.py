@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.serving import Served
+from tests.support.serving import Served, which_worker
 
 REF = "E2E-2026-01"
 
@@ -59,7 +59,7 @@ def setup(served: Served) -> dict[str, Any]:
     return {"http": http, "admin": admin, "agency": first, "other": second,
             "token": agency_token(first), "other_token": agency_token(second),
             "example": form["example"],
-            "path": f"/v1/reviews/{REF}/returns/{first}/chronology"}
+            "path": f"/v1/reviews/{REF}/returns/{first}/chronology", "log": served.log}
 
 
 def test_submission_idempotency_validation_and_preconditions(setup: dict[str, Any]) -> None:
@@ -104,10 +104,14 @@ def test_disable_reaches_both_workers_within_a_second(setup: dict[str, Any]) -> 
         with httpx.Client(base_url=str(http.base_url), timeout=10) as fresh:
             names = [a["name"] for a in
                      fresh.get("/v1/agencies", headers=bearer(admin)).json()["agencies"]]
-            pid = fresh.get("/v1/health").json()["pid"]
+            pid = which_worker(fresh, setup["log"])
         return agency in names, pid
 
     assert listed()[0]
+    # The return read below, stored here too: xdist may run this test on its own.
+    stored = http.put(setup["path"], json={"document": setup["example"]},
+                      headers=bearer(setup["token"]))
+    assert stored.status_code in (200, 201), stored.text
     off = http.post(f"/v1/admin/plugins/{agency}/disable", headers=bearer(admin))
     assert off.status_code == 200
     changed_at = time.monotonic()
@@ -141,7 +145,7 @@ def test_a_revoked_token_is_refused_at_once_on_both_workers(setup: dict[str, Any
         # The very next requests, each on a fresh connection so either worker answers.
         with httpx.Client(base_url=str(http.base_url), timeout=10) as fresh:
             refused = fresh.get(f"/v1/reviews/{REF}", headers=bearer(secret))
-            seen_pids.add(fresh.get("/v1/health").json()["pid"])
+            seen_pids.add(which_worker(fresh, setup["log"]))
         sent += 1
         assert refused.status_code == 401
         assert refused.headers["WWW-Authenticate"].startswith("Bearer")

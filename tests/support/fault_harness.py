@@ -270,18 +270,21 @@ def check_revisions(engine: sa.Engine) -> dict[str, tuple[tuple[str, str, str], 
     return where
 
 
-def audit_verifies(engine: sa.Engine, instance: Instance | None = None) -> int:
-    """The audit chain verifies (``scr-returns audit verify`` too, when it exists)."""
+def audit_verifies(engine: sa.Engine, instance: Instance) -> int:
+    """The audit chain verifies with the instance's audit key, every record keyed
+    (``scr-returns audit verify`` too)."""
     from scr_returns.core.audit import verify_store
+    from scr_returns.core.settings import Settings
     from scr_returns.core.storage import Store
+    from scr_returns.core.storage.auditkey import AuditKeySource, read_key
 
-    with Store(engine).read() as tx:
+    path = Settings.from_env(instance.env).audit_key_path
+    key = read_key(path)
+    assert key is not None and key.keyed_from == 1, f"no audit key at {path}"
+    with Store(engine, AuditKeySource(path)).read() as tx:
         count, finding = verify_store(tx)
     assert finding is None, f"audit chain broken at {finding}"
     assert count > 0
-    if instance is not None:
-        probe = instance.cli("audit", "--help", check=False)
-        if probe.returncode == 0 and "verify" in probe.stdout:
-            done = instance.cli("audit", "verify", check=False)
-            assert done.returncode == 0, done.stdout + done.stderr
+    done = instance.cli("audit", "verify", check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
     return count

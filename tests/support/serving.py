@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,32 @@ from pathlib import Path
 import httpx
 
 BIN = Path(sys.executable).parent / "scr-returns"
+
+
+def answered_by(log: Path, request_id: str, timeout: float = 10.0) -> int:
+    """The pid of the worker that answered ``request_id``, read from its JSON access line
+    (``/v1/health`` names no process: it is public)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for line in log.read_text(errors="replace").splitlines():
+            if request_id not in line:
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if record.get("request_id") == request_id and record.get("message") == "request":
+                return int(record["pid"])
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no access line for request {request_id} in {log}")
+        time.sleep(0.05)
+
+
+def which_worker(http: httpx.Client, log: Path) -> int:
+    """Ask ``/v1/health`` and answer which worker answered it."""
+    request_id = "which-" + uuid.uuid4().hex
+    assert http.get("/v1/health", headers={"X-Request-ID": request_id}).status_code == 200
+    return answered_by(log, request_id)
 
 
 def free_port() -> int:

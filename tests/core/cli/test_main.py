@@ -66,9 +66,11 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 
 
 @pytest.fixture
-def shared_db(cli_env: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The CLI and the test's services on one (migrated) database."""
+def shared_db(cli_env: Path, database_url: str, monkeypatch: pytest.MonkeyPatch,
+              settings: Settings) -> str:
+    """The CLI and the test's services on one (migrated) database, with one audit key."""
     monkeypatch.setenv("SCR_RETURNS_DATABASE_URL", database_url)
+    monkeypatch.setenv("SCR_RETURNS_AUDIT_KEY_FILE", str(settings.audit_key_path))
     return database_url
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -99,6 +100,37 @@ def test_a_write_record_names_the_revision_it_stored(world: World) -> None:
     found = new_records(world.services, before)
     assert [(r["method"], r["status"], r["revision"]) for r in found] == [
         ("PUT", 201, 1), ("PUT", 200, 2), ("PUT", 422, None)]
+
+
+def test_an_idempotent_replay_is_recorded_as_a_replay_of_the_first_answer(
+        world: World) -> None:
+    before = len(records(world.services))
+    key = {"Idempotency-Key": "replay-me-0001"}
+    first = world.put(document(), **key)
+    again = world.put(document(), **key)
+    other = world.put(document(), **{"Idempotency-Key": "another-key-0002", "If-Match": "*"})
+    assert [first.status_code, again.status_code, other.status_code] == [201, 201, 200]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    found = new_records(world.services, before)
+    assert [(r["status"], r["revision"], r["replay_of"]) for r in found] == [
+        (201, 1, None), (201, 1, found[0]["id"]), (200, 1, None)]
+    with world.services.store.read() as tx:
+        assert verify_store(tx) == (len(records(world.services)), None)
+    listed = world.client.simulate_get("/v1/admin/audit", headers=auth(world.admin)).json
+    assert [r["replay_of"] for r in listed["items"][-3:]] == [None, found[0]["id"], None]
+
+
+def test_a_replay_of_an_answer_kept_before_replays_were_linked_says_0(world: World) -> None:
+    key = {"Idempotency-Key": "kept-before-0003"}
+    assert world.put(document(), **key).status_code == 201
+    with world.services.store.engine.begin() as conn:  # as migration 0004 left a key's facts
+        facts = conn.execute(sa.text("SELECT facts FROM idempotency")).scalar_one()
+        facts = facts if isinstance(facts, dict) else json.loads(facts)
+        old = {k: v for k, v in facts.items() if k != "audit_id"}
+        conn.execute(sa.text("UPDATE idempotency SET facts = :facts").bindparams(
+            sa.bindparam("facts", type_=sa.JSON)), {"facts": old})
+    assert world.put(document(), **key).status_code == 201
+    assert records(world.services)[-1]["replay_of"] == 0
 
 
 def test_a_state_change_is_audited_once_with_its_revision(world: World) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,6 +37,14 @@ def build(tmp_path: Path) -> Iterator[Build]:
     yield make
     for services in started:
         services.store.engine.dispose()
+
+
+def test_health_names_no_process(client: TestClient) -> None:
+    # Public: a pid (or version, or host) helps nobody but someone mapping the workers.
+    response = client.simulate_get("/v1/health")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+    assert str(os.getpid()) not in response.text
 
 
 def test_ready(client: TestClient) -> None:

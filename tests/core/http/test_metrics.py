@@ -17,7 +17,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.http_world import REF, RETURN, World, auth, document
-from tests.support.serving import Served, serve
+from tests.support.serving import Served, serve, which_worker
 
 TEMPLATE = "/v1/reviews/{ref}/returns/{agency}/{form}"
 
@@ -101,12 +101,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 def test_every_worker_is_counted_and_the_folder_is_fresh(served: Served) -> None:
     pids: set[int] = set()
     sent = 0
-    with httpx.Client(base_url=served.url, timeout=10) as http:
-        # Until both workers have answered some (which one accepts is the kernel's choice).
-        while sent < 40 or (len(pids) < 2 and sent < 1000):
-            pids.add(http.get("/v1/health").json()["pid"])
-            sent += 1
-        text = http.get("/metrics").text
+    # Until both workers have answered some (which one accepts is the kernel's choice),
+    # each on a new connection: a kept-alive one stays with the worker that accepted it.
+    while sent < 40 or (len(pids) < 2 and sent < 1000):
+        with httpx.Client(base_url=served.url, timeout=10) as fresh:
+            pids.add(which_worker(fresh, served.log))
+        sent += 1
+    text = httpx.get(served.url + "/metrics", timeout=10).text
     assert len(pids) == 2
     samples = scrape(text)
     health = frozenset({"method": "GET", "route": "/v1/health", "status": "200"}.items())

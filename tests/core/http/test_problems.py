@@ -319,3 +319,39 @@ def test_a_nul_character_is_a_400_not_a_500(world: World, method: str, path: str
     # PostgreSQL text cannot hold U+0000 (psycopg raises DataError): refused before storage.
     response = world.client.simulate_request(method, path, json=body, headers=auth(world.admin))
     assert_problem(response, 400)
+
+
+LONE_SURROGATE = rb'"a\ud800b"'
+"""JSON text with an unpaired UTF-16 surrogate escape: valid JSON syntax, but no Unicode
+character, so it can be neither stored nor written back as UTF-8."""
+
+
+def _with_surrogate(template: str) -> bytes:
+    return template.encode().replace(b'"@"', LONE_SURROGATE)
+
+
+@pytest.mark.parametrize(("method", "path", "token", "template"), [
+    ("POST", VALIDATE, "agency", '{"document": {"organisation": "@", "entries": []}}'),
+    ("PUT", RETURN, "agency", '{"document": {"organisation": "x", "entries": [], "@": 1}}'),
+    ("POST", "/v1/reviews", "admin", '{"ref": "SUR-2026-01", "type": "cspr", "title": "@", '
+                                     '"scoping_period": {"from": "2024-01-01", '
+                                     '"to": "2024-12-31"}}'),
+    ("PATCH", f"/v1/reviews/{REF}", "admin", '{"title": "@"}'),
+    ("POST", "/v1/admin/tokens", "admin", '{"name": "@", "role": "admin"}'),
+])
+def test_a_lone_surrogate_is_a_400_at_parse_time(world: World, method: str, path: str,
+                                                 token: str, template: str) -> None:
+    def admin_get(where: str) -> Any:
+        return world.client.simulate_get(where, headers=auth(world.admin)).json
+
+    tokens = len(admin_get("/v1/admin/tokens")["tokens"])
+    response = world.client.simulate_request(method, path, body=_with_surrogate(template),
+                                             headers=auth(getattr(world, token), **{
+                                                 "Content-Type": "application/json"}))
+    problem = assert_problem(response, 400)
+    assert "surrogate" in problem["detail"]
+    # Nothing was stored or changed.
+    assert world.get().status_code == 404
+    assert [r["ref"] for r in admin_get("/v1/reviews")["reviews"]] == [REF]
+    assert admin_get(f"/v1/reviews/{REF}")["title"] == "Child A"
+    assert len(admin_get("/v1/admin/tokens")["tokens"]) == tokens

@@ -48,7 +48,8 @@ def test_no_plaintext_token_in_the_database_or_the_logs(
     assert made.status_code == 201
     cli = CliRunner().invoke(main, ["token", "create", "--role", "agency", "--agency",
                                     "testing", "--review", REF],
-                             env={"SCR_RETURNS_DATABASE_URL": s.settings.database_url})
+                             env={"SCR_RETURNS_DATABASE_URL": s.settings.database_url,
+                                  "SCR_RETURNS_AUDIT_KEY_FILE": str(s.settings.audit_key_path)})
     assert cli.exit_code == 0, cli.output
     from_cli = cli.output.strip().splitlines()[-1]
     secrets = [world.admin, world.panel, world.agency, world.other, made.json["token"],
