@@ -11,6 +11,12 @@ the body comes too slowly (408): the client gets ``grace`` seconds, plus one
 second per ``min_rate`` bytes received (the model of Apache's mod_reqtimeout),
 so a client trickling a byte at a time holds a worker thread for seconds, not
 for as long as it likes. Only then does a responder parse the body, from the spool.
+
+A request whose responder shares the read transaction of its authentication
+(``req.context.reads``, a PUT of a return) keeps it open while a small body
+(one piece, 64 KiB at most, declared by its Content-Length) is received; before
+a larger or chunked body the transaction is ended, and the submission's reads
+take one of their own: a database connection is never held for a long or slow upload.
 """
 
 from __future__ import annotations
@@ -47,6 +53,9 @@ class ReceiveBody:
         chunked = "chunked" in (req.get_header("Transfer-Encoding") or "").lower()
         if resource is None or not (length or chunked):
             return
+        reads = getattr(req.context, "reads", None)
+        if reads is not None and (length is None or length > PIECE):
+            reads.close()
         spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed in process_response
             max_size=SPOOL_MEMORY, mode="w+b", dir=str(self.spool_dir))
         req.context.spool = spool

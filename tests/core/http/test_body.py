@@ -10,6 +10,7 @@ from typing import Any
 
 import falcon.testing
 import pytest
+import sqlalchemy as sa
 
 from scr_returns.core.http import body as body_module
 from scr_returns.core.settings import Settings
@@ -112,3 +113,31 @@ def test_a_refused_body_answers_in_the_one_error_shape(world: World) -> None:
     response = world.client.simulate_post(VALIDATE, body=b"x" * (LIMIT + 1), headers=auth(
         world.agency, **{"Content-Type": "application/json"}))
     assert_problem(response, 413)
+
+
+@pytest.mark.parametrize(("entries", "shared"), [(1, True), (12, False)])
+def test_a_put_keeps_its_read_transaction_only_over_a_small_body(
+        world: World, monkeypatch: pytest.MonkeyPatch, entries: int, shared: bool) -> None:
+    """A small body arrives with its headers: the token and the submission's reads stay one
+    transaction; before a large one that transaction ends, so an upload holds no connection."""
+    from tests.support.http_world import RETURN, document
+
+    world.services.catalog.refresh = 3600.0
+    world.put(document())  # the token's first use and the plugin set are read once
+    seen: list[bool] = []
+    real = body_module.ReceiveBody._receive
+
+    def receive(self: Any, req: Any, spool: Any, length: int | None) -> int:
+        seen.append(req.context.reads.is_open)
+        return int(real(self, req, spool, length))
+
+    monkeypatch.setattr(body_module.ReceiveBody, "_receive", receive)
+    begun: list[object] = []
+    sa.event.listen(world.services.store.engine, "begin", begun.append)
+    doc = document(description="Seen again." + " x" * (7000 if entries > 1 else 0))
+    doc["entries"] = [{**doc["entries"][0], "id": f"e{n}"} for n in range(1, entries + 1)]
+    answer = world.client.simulate_put(RETURN, json={"document": doc, "reason": "padded"},
+                                       headers=auth(world.agency, **{"If-Match": "*"}))
+    assert answer.status_code == 200, answer.text
+    assert seen == [shared]
+    assert len(begun) == (2 if shared else 3)  # one read or two, then the write

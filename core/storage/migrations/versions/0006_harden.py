@@ -1,7 +1,7 @@
 """Audit records say when an answer was an idempotent replay, and of which record.
 
-Revision ID: 0005_harden
-Revises: 0004
+Revision ID: 0006_harden
+Revises: 0005_forms
 Create Date: 2026-12-12
 
 ``replay_of`` is the id of the audit record of the first answer to the same
@@ -19,8 +19,8 @@ from importlib import import_module
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_harden"
-down_revision = "0004"
+revision = "0006_harden"
+down_revision = "0005_forms"
 branch_labels = None
 depends_on = None
 
