@@ -43,7 +43,7 @@ def defaults() -> dict[str, Any]:
         # (gthread); a worker holds up to worker_connections of them, and the request
         # line and headers must arrive within keepalive seconds (gunicorn's async
         # workers time that read), bodies within the service's own limit (core/http/body.py).
-        "worker_class": "gevent",
+        "worker_class": "scr_returns.core.cli.worker.GracefulWorker",
         "worker_connections": 1000,
         # A 32 MiB chronology validates in seconds; a minute is a stuck worker.
         "timeout": 60,

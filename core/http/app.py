@@ -13,6 +13,7 @@ from scr_returns.core.http.media import media_handlers
 from scr_returns.core.http.observe import Observe
 from scr_returns.core.http.policy import policy_of
 from scr_returns.core.http.routes import routes
+from scr_returns.core.http.stopping import RefuseWhileStopping
 from scr_returns.core.service import Services
 from scr_returns.core.settings import Settings
 
@@ -25,7 +26,8 @@ def create_app(settings: Settings | None = None, *,
     settings = settings or (services.settings if services else Settings.from_env())
     services = services or build_services(settings)
     refuse_missing_agencies(services)
-    stack: list[Any] = [middleware.RequestId(), Observe(), audit.Audit(services),
+    stack: list[Any] = [middleware.RequestId(), Observe(), RefuseWhileStopping(),
+                        audit.Audit(services),
                         middleware.CleanPath(),
                         middleware.BodyLimit(settings.max_body_bytes),
                         middleware.Authenticate(services), audit.Purpose(),
