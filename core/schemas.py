@@ -28,17 +28,38 @@ class SchemaProblem(ValueError):
     """A schema is unusable: fails the meta-schema, lacks or repeats an ``$id``."""
 
 
-def check_schema(schema: Mapping[str, Any], *, where: str) -> None:
-    """Refuse a schema that is not draft 2020-12 or fails the meta-schema."""
+def _ecma_regex(instance: object) -> bool:
+    # NOTE: a pattern is ECMA-262 (as JSON Schema says), checked by jsonschema-rs, not
+    # Python's re: \p{L} is legal, and a pattern nested 500 deep does not recurse here.
+    # Each engine compiles the patterns it will run when the form is loaded.
+    return jsonschema_rs.is_valid({"format": "regex"}, instance, validate_formats=True)
+
+
+META_FORMATS = jsonschema.FormatChecker(formats=())
+for _name, (_check, _raises) in jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers.items():
+    META_FORMATS.checks(_name, _raises)(_ecma_regex if _name == "regex" else _check)
+
+
+def check_schema(schema: object, *, where: str) -> None:
+    """Refuse a schema that is not a draft 2020-12 object schema or fails the meta-schema.
+
+    A boolean schema is legal JSON Schema, but a form's (or a shared) schema must
+    be an object: it carries the ``$id`` that documents are pinned to.
+    """
+    if not isinstance(schema, Mapping):
+        raise SchemaProblem(f"{where}: the schema must be a JSON object with an $id, not "
+                            f"a {type(schema).__name__}")
     declared = schema.get("$schema")
     if declared not in (None, DRAFT):
         raise SchemaProblem(f"{where}: $schema must be {DRAFT!r}, not {declared!r}")
     try:
-        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.Draft202012Validator.check_schema(schema, format_checker=META_FORMATS)
     except SchemaError as exc:
         at = "/".join(str(p) for p in exc.absolute_path) or "(root)"
         raise SchemaProblem(f"{where}: fails the draft 2020-12 meta-schema at {at}: "
                             f"{exc.message}") from None
+    except RecursionError:
+        raise SchemaProblem(f"{where}: is nested too deeply to check") from None
 
 
 def shared_schemas(directory: Path = SCHEMAS_DIR) -> list[dict[str, Any]]:
