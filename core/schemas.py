@@ -9,9 +9,10 @@ same way in both.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urldefrag, urljoin
 
 import jsonschema
 import jsonschema_rs
@@ -106,6 +107,13 @@ class SchemaLibrary:
     def __contains__(self, sid: str) -> bool:
         return sid in self._by_id
 
+    def get(self, sid: str) -> Mapping[str, Any] | None:
+        """The schema whose ``$id`` is ``sid``, if known."""
+        return self._by_id.get(sid)
+
+    def ids(self) -> list[str]:
+        return sorted(self._by_id)
+
     @property
     def python_registry(self) -> referencing.Registry[Any]:
         if self._py is None:
@@ -143,6 +151,53 @@ class SchemaLibrary:
             jsonschema_rs.validator_for(dict(schema), registry=self.rust_registry)
         except (jsonschema_rs.ReferencingError, ValueError) as exc:
             raise SchemaProblem(f"{where}: {exc}") from None
+
+
+ID_PREFIX = "https://scr-returns.invalid/schemas/"
+"""Every schema ``$id`` starts with this: an identifier, never fetched (``.invalid`` cannot
+resolve); ``GET /v1/schemas/<rest>`` serves the schema whose ``$id`` is ``ID_PREFIX + rest``."""
+
+
+def _refs(node: Any, base: str) -> Iterator[str]:
+    """Every ``$ref`` under ``node``, made absolute against the resource ``base``."""
+    if isinstance(node, Mapping):
+        if isinstance(node.get("$id"), str):
+            base = urljoin(base, node["$id"])
+        if isinstance(node.get("$ref"), str):
+            yield urljoin(base, node["$ref"])
+        for key, value in node.items():
+            if key not in ("enum", "const", "examples", "default"):
+                yield from _refs(value, base)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value, base)
+
+
+def bundle(schema: Mapping[str, Any], library: SchemaLibrary) -> dict[str, Any]:
+    """``schema`` made self-contained (JSON Schema 2020-12, section 9.3, "bundling"): every
+    schema resource it refers to, directly or not, is embedded under ``$defs`` with its own
+    ``$id``, so every ``$ref`` resolves inside the document with no registry and no fetch."""
+    own = str(schema.get("$id", ""))
+    found: dict[str, Mapping[str, Any]] = {}
+    todo = [(schema, own)]
+    while todo:
+        node, base = todo.pop()
+        for target in _refs(node, base):
+            sid = urldefrag(target).url
+            if sid and sid != own and sid not in found:
+                resource = library.get(sid)
+                if resource is None:
+                    raise SchemaProblem(f"{own}: $ref {target!r} is not a known schema")
+                found[sid] = resource
+                todo.append((resource, sid))
+    bundled = dict(schema)
+    defs = dict(bundled.get("$defs", {}))
+    for sid in sorted(found):
+        embedded = {k: v for k, v in found[sid].items() if k != "$schema"}
+        defs["bundled:" + sid.removeprefix(ID_PREFIX)] = embedded
+    if defs:
+        bundled["$defs"] = defs
+    return bundled
 
 
 def _collect_hints(node: Any, hints: dict[str, str]) -> None:

@@ -6,7 +6,7 @@ import falcon
 
 from scr_returns.core.http.openapi_doc import operation
 from scr_returns.core.http.policy import ADMIN, policy
-from scr_returns.core.http.resources.base import send_json
+from scr_returns.core.http.resources.base import PAGE, limit, send_page
 from scr_returns.core.service import Services
 
 
@@ -15,7 +15,8 @@ class AuditLog:
         self.services = services
 
     @policy(roles=ADMIN)
-    @operation("The audit log, oldest first, filtered, a page at a time",
+    @operation(name="list_audit_records",
+               summary="The audit log, oldest first, filtered, a page at a time",
                responses={200: "AuditPage", 400: "Error"},
                query={"from": ("string", "at or after this instant (ISO 8601, with offset)"),
                       "to": ("string", "before this instant"),
@@ -24,12 +25,11 @@ class AuditLog:
                       "agency": ("string", "only this agency"),
                       "outcome": ("string", "a status (404), a class (4xx), 'allowed' or "
                                             "'refused'"),
-                      "limit": ("integer", "page size, 1-500 (default 100)"),
-                      "cursor": ("string", "next_cursor of the previous page")})
+                      **PAGE})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        send_json(resp, self.services.audit.page(
+        send_page(req, resp, self.services.audit.page(
             since=req.get_param("from"), until=req.get_param("to"),
             token=req.get_param("token_id"), review=req.get_param("review"),
             agency=req.get_param("agency"), outcome=req.get_param("outcome"),
             cursor=req.get_param("cursor"),
-            limit=req.get_param_as_int("limit", min_value=1, max_value=500) or 100))
+            limit=limit(req)))

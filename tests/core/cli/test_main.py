@@ -109,15 +109,34 @@ def test_token_create_refuses_a_bad_binding(shared_db: str) -> None:
     assert "agency" in result.output and "scr_" not in result.output
 
 
-def test_token_list_never_shows_a_secret(shared_db: str, services: Services) -> None:
+@pytest.mark.parametrize(("args", "said"), [
+    (["--role", "agency", "--agency", "nowhere", "--review", "NOPE-2026-01"],
+     ["--agency: No installed plugin provides the agency 'nowhere'.",
+      "--review: There is no review 'NOPE-2026-01'."]),
+    (["--role", "admin", "--expires-in-days", "0"], ["--expires-in-days"]),
+    (["--role", "admin", "--expires-in-days", "-3"], ["--expires-in-days"]),
+])
+def test_token_create_names_every_problem_and_issues_nothing(
+        shared_db: str, services: Services, args: list[str], said: list[str]) -> None:
+    # issue 17: an unknown agency and a missing review were accepted; 0 days gave a
+    # 90-day token and -3 an expired one
+    result = run("token", "create", *args)
+    assert result.exit_code in (1, 2), result.output
+    for words in said:
+        assert words in result.output
+    assert "scr_" not in result.output
+    assert services.tokens.list() == []
+
+
+def test_token_list_never_shows_a_secret(shared_db: str, world: World) -> None:
     created = run("token", "create", "--role", "panel", "--review", REF)
     secret = created.stdout.splitlines()[-1]
     result = run("token", "list")
     assert result.exit_code == 0, result.output
     assert secret not in result.output and "scr_" not in result.output
-    listed = json.loads(result.stdout)
-    assert [t["role"] for t in listed] == ["panel"]
-    assert listed[0]["reviews"] == [REF]
+    listed = [t for t in json.loads(result.stdout) if t["name"] == "panel"]
+    assert [t["role"] for t in listed] == ["panel", "panel"]  # the world's and this one
+    assert listed[-1]["reviews"] == [REF]
     assert not {"token", "secret", "secret_sha256"} & set(listed[0])
 
 
