@@ -28,3 +28,4 @@ class NotModified:
             resp.text = None
             resp.data = None
             resp.stream = None
+            resp.delete_header("Content-Type")  # a 304 has no content (RFC 9110, 15.4.5)

@@ -68,17 +68,19 @@ class ReviewItem:
     @operation(name="update_review",
                summary="Change a review's status, title, scoping period, subjects, KLOEs or "
                "agencies",
-               request="ReviewPatch", request_types=("application/json", MERGE_PATCH),
+               request="ReviewPatch",
                responses={200: "Review", 404: "Error", 412: "Error", 415: "Error",
                           422: "Error", 428: "Error"},
                headers={"If-Match": "the review's ETag (from its GET): a stale one answers "
                                     "412, none 428, and nothing changes"},
                required_headers=("If-Match",),
                response_headers={200: {"ETag": ETAG}},
-               description="Send only the fields to change (as JSON, or as a JSON merge patch, "
-                           "RFC 7396): any field left out keeps its value. A nested object "
-                           "sent (scoping_period, a subject, an agency's forms) replaces that "
-                           "value whole.")
+               description="Send only the fields to change: any field left out keeps its "
+                           "value. A nested object sent (scoping_period, a subject, an "
+                           "agency's forms) replaces that value whole. The body may also be "
+                           f"sent as {MERGE_PATCH} (RFC 7396), with the same meaning; it is "
+                           "not listed as a second request media type because client "
+                           "generators handle one body type best.")
     def on_patch(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
         # Only the top level is optional: a nested object sent must be whole. The body
         # is checked before If-Match, so that a bad body is told as such, not as 428.
