@@ -113,9 +113,16 @@ def _content(schema: str, media_types: tuple[str, ...]) -> dict[str, Any]:
                     else TEXT_MEDIA.get(media, STR)} for media in media_types}
 
 
+PRINTABLE = "^[^\\x00-\\x1f\\x7f]*$"
+"""A control character anywhere in the path or query answers 400."""
+
+
 def _query(name: str, given: tuple[str | dict[str, Any], str]) -> dict[str, Any]:
     kind, description = given
     schema = {"type": kind} if isinstance(kind, str) else kind
+    if schema.get("type") == "string" and "pattern" not in schema and "enum" not in schema \
+            and "format" not in schema and "anyOf" not in schema:
+        schema = {**schema, "pattern": PRINTABLE}
     return {"name": name, "in": "query", "required": False, "schema": schema,
             "description": description}
 
@@ -228,6 +235,11 @@ def _request_and_response_forms(schemas: dict[str, Any]) -> None:
                             "this service: GET it for the page that explains the problem. "
                             "A problem may carry extension members; ignore those you do not "
                             "know.")
+    # A query needs a comment for the agency: stated here, as the service enforces it.
+    schemas["StateChange"]["allOf"] = [{"if": {"properties": {"state": {"const": "queried"}},
+                                               "required": ["state"]},
+                                        "then": {"required": ["comment"], "properties": {
+                                            "comment": {"type": "string", "pattern": "\\S"}}}}]
     schemas["Problem"]["required"] = ["pointer", "code", "message", "severity"]
     schemas["Problem"].pop("additionalProperties", None)
 

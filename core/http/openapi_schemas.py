@@ -8,6 +8,7 @@ types it as present; request bodies never show a field the service sets (those a
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from scr_returns.core.envelopes import NAME, REF
@@ -32,10 +33,12 @@ NULLABLE_STR = {"type": ["string", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}
 INSTANT = {"type": "string", "format": "date-time"}
 DAY = {"type": "string", "format": "date"}
+INSTANT_OR_DAY = {"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]}
 REVISION = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 REF_SCHEMA = {"type": "string", "pattern": REF.regex.pattern}
 NAME_SCHEMA = {"type": "string", "pattern": NAME.regex.pattern}
-TOKEN_ID = {"type": "string", "pattern": "^tok_[0-9a-f]{16}$"}
+TOKEN_ID_RE = re.compile(r"^tok_[0-9a-f]{16}$")
+TOKEN_ID = {"type": "string", "pattern": TOKEN_ID_RE.pattern}
 WARNINGS = array(ref("Problem"))
 REVISION_META = {"revision": INT, "schema_version": INT, "submitted_at": INSTANT,
                  "submitted_by": STR, "warnings": WARNINGS}

@@ -6,6 +6,7 @@ import falcon
 
 from scr_returns.core.envelopes import TokenCreateSchema
 from scr_returns.core.http.openapi_doc import operation
+from scr_returns.core.http.openapi_schemas import TOKEN_ID, TOKEN_ID_RE
 from scr_returns.core.http.policy import ADMIN, policy
 from scr_returns.core.http.resources.base import (
     PAGE,
@@ -69,10 +70,13 @@ class TokenCollection:
     @policy(roles=ADMIN)
     @operation(name="list_tokens",
                summary="Every token (never a secret), oldest first, a page at a time",
-               responses={200: "TokenList"}, query=PAGE)
+               responses={200: "TokenList", 404: "Error"},
+               query={**PAGE, "cursor": (TOKEN_ID, "next_cursor of the previous page (also "
+                                         "in the Link header, rel=next): a token id")})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         tokens, cursor = page(self.services.tokens.list(), lambda t: str(t["id"]),
-                              cursor=req.get_param("cursor"), limit=limit(req))
+                              cursor=req.get_param("cursor"), limit=limit(req),
+                              shape=TOKEN_ID_RE, ordered_by_key=False)
         send_page(req, resp, {"tokens": tokens, "next_cursor": cursor})
 
 

@@ -32,7 +32,7 @@ def body(req: falcon.Request, schema: Schema) -> dict[str, Any]:
 
 PAGE: dict[str, tuple[str | dict[str, Any], str]] = {
     "limit": ({"type": "integer", "minimum": 1, "maximum": 500}, "page size (default 100)"),
-    "cursor": ({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,200}$"},
+    "cursor": ({"type": "string", "pattern": "^[0-9]{1,9}$"},
                "next_cursor of the previous page (also in the Link header, rel=next)"),
 }
 """The query parameters of every paginated list."""

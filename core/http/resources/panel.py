@@ -8,6 +8,7 @@ from scr_returns.core.auth import Role
 from scr_returns.core.envelopes import StateChangeSchema
 from scr_returns.core.errors import BadRequestError
 from scr_returns.core.http.openapi_doc import operation
+from scr_returns.core.http.openapi_schemas import DAY, REVISION
 from scr_returns.core.http.paths import return_url
 from scr_returns.core.http.policy import ANY, policy
 from scr_returns.core.http.resources.base import audit, body, principal, send_json
@@ -65,9 +66,9 @@ class ReturnDiff:
                summary="What changed between two revisions: RFC 6902 JSON Patch, and for a "
                "chronology the entries added, removed and changed",
                responses={200: "Diff", 404: "Error"},
-               query={"from": ("integer", "revision to start from (default: the one before "
+               query={"from": (REVISION, "revision to start from (default: the one before "
                                "'to')"),
-                      "to": ("integer", "revision to end at (default: the latest)")},
+                      "to": (REVISION, "revision to end at (default: the latest)")},
                headers={"X-Purpose": "why the return's content is read (audited)"})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str) -> None:
@@ -110,12 +111,13 @@ class Chronology:
                summary="The integrated chronology: every agency's latest chronology merged in time "
                "order, streamed as JSON, NDJSON or CSV",
                responses={200: "Chronology", 400: "Error", 404: "Error", 406: "Error"},
-               query={"format": ("string", "json, ndjson or csv (else by Accept)"),
+               query={"format": ({"type": "string", "enum": list(FORMATS)},
+                                 "json, ndjson or csv (else by Accept)"),
                       "agency": ("string", "only these agencies (repeat or comma-separate)"),
                       "subject": ("string", "only entries about these subject keys"),
                       "event_type": ("string", "only these event types"),
-                      "from": ("string", "only entries on or after this date (YYYY-MM-DD)"),
-                      "to": ("string", "only entries on or before this date"),
+                      "from": (DAY, "only entries on or after this date (YYYY-MM-DD)"),
+                      "to": (DAY, "only entries on or before this date"),
                       "background": ("boolean", "true: background entries only; false: none"),
                       "accepted_only": ("boolean", "only returns the panel has accepted"),
                       "bom": ("boolean", "CSV: start with a UTF-8 byte-order mark (default "

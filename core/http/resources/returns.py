@@ -94,7 +94,9 @@ class ReturnItem:
                responses={200: "ReturnSummary", 201: "ReturnSummary", 404: "Error",
                           409: "Error", 412: "Error", 422: "Error", 428: "Error"},
                headers={"If-Match": "the current ETag; required to amend",
-                        "Idempotency-Key": "a retry with the same key gets the first answer"},
+                        "Idempotency-Key": ("a retry with the same key gets the first answer",
+                                            {"type": "string",
+                                             "pattern": IDEMPOTENCY_KEY.pattern})},
                response_headers={200: STORED, 201: STORED})
     def on_put(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import falcon
 
 from scr_returns.core.envelopes import ReviewPatchSchema, ReviewSchema
 from scr_returns.core.errors import PreconditionRequiredError
 from scr_returns.core.http.media import MERGE_PATCH
 from scr_returns.core.http.openapi_doc import operation
+from scr_returns.core.http.openapi_schemas import REF_SCHEMA
 from scr_returns.core.http.policy import ADMIN, ANY, policy
 from scr_returns.core.http.resources.base import (
     PAGE,
@@ -23,6 +26,7 @@ from scr_returns.core.service.pages import page
 from scr_returns.core.service.reviews import describe_review, review_etag
 
 ETAG = "the review's ETag, for If-Match on a PATCH"
+REF_RE = re.compile(str(REF_SCHEMA["pattern"]))
 CREATE = ReviewSchema()
 PATCH = ReviewPatchSchema(partial=tuple(ReviewPatchSchema().fields))  # every field optional
 
@@ -44,10 +48,13 @@ class ReviewCollection:
 
     @policy(roles=ANY)
     @operation(name="list_reviews", summary="The reviews the caller may see, by reference, "
-               "a page at a time", responses={200: "ReviewList"}, query=PAGE)
+               "a page at a time", responses={200: "ReviewList"},
+               query={**PAGE, "cursor": (REF_SCHEMA, "next_cursor of the previous page (also "
+                                         "in the Link header, rel=next): a reference")})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         reviews, cursor = page(self.services.reviews.list(principal(req)), lambda r: r.ref,
-                               cursor=req.get_param("cursor"), limit=limit(req))
+                               cursor=req.get_param("cursor"), limit=limit(req),
+                               shape=REF_RE)
         send_page(req, resp, {"reviews": [describe_review(r) for r in reviews],
                               "next_cursor": cursor})
 
