@@ -16,9 +16,10 @@ What the OpenAPI document cannot state is refused for a reason a client can read
 so ``positive_data_acceptance`` also admits 412, 422 and 428: a document that is
 not valid against its form (each form's JSON Schema is served on its own), a form
 version that form does not offer, a scoping period that ends before it starts, a
-token for an agency or review that does not exist, an If-Match that is not current. ``envelope_is_described`` below
-keeps the rest honest: a schema-valid request never gets a 422 about the *shape*
-of its envelope (a type, a length, a missing or unknown field).
+token for an agency or review that does not exist, an If-Match that is not current.
+``envelope_is_described`` below keeps the rest honest: a schema-valid request never
+gets a 422 about the *shape* of its envelope (a type, a length, a missing or unknown
+field).
 """
 
 from __future__ import annotations
