@@ -238,6 +238,21 @@ def test_validate_an_unknown_review_fails(tmp_path: Path, shared_db: str) -> Non
     result = run("validate", "--agency", "testing", "--form", "chronology", "--review",
                  "NO-SUCH-REVIEW", str(file))
     assert result.exit_code == 1
+    # issue 17: it said "No such resource.", the API's words
+    assert "there is no review 'NO-SUCH-REVIEW' in the database" in result.output
+    assert "resource" not in result.output
+
+
+def test_validate_takes_the_apis_envelope_too(tmp_path: Path, cli_env: Path) -> None:
+    bare, wrapped = tmp_path / "bare.json", tmp_path / "wrapped.json"
+    bare.write_text(json.dumps(document(date="2024-02-30")), encoding="utf-8")
+    wrapped.write_text(json.dumps({"document": document(date="2024-02-30")}),
+                       encoding="utf-8")
+    answers = [run("validate", "--agency", "testing", "--form", "chronology", str(f))
+               for f in (bare, wrapped)]
+    assert [a.exit_code for a in answers] == [1, 1]
+    assert answers[0].stdout == answers[1].stdout
+    assert "/document" not in answers[1].stdout  # issue 17: "/document: not part of the form"
 
 
 @pytest.mark.parametrize("content", [b'{"entries": [], "entries": []}', b"[1, 2]", b"\xff"])
@@ -268,6 +283,27 @@ def broken_install(shared_db: str, monkeypatch: pytest.MonkeyPatch) -> PluginHos
     host = install_with_a_broken_plugin(monkeypatch)
     cli_over(host, monkeypatch)
     return host
+
+
+def test_enabling_a_third_party_plugin_says_a_running_service_may_need_a_restart(
+        broken_install: PluginHost) -> None:
+    enabled = run("plugins", "enable", "zeta")
+    assert enabled.exit_code == 0, enabled.output
+    assert "zeta enabled" in enabled.output and "restarted" in enabled.output
+    builtin = run("plugins", "enable", "testing")
+    assert "restarted" not in builtin.output
+
+
+def test_serve_on_a_busy_port_says_so_before_claiming_to_listen(
+        shared_db: str, services: Services) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert "listening" not in result.output
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
 
 
 def test_plugins_list_shows_a_plugin_that_failed_to_load(broken_install: PluginHost) -> None:

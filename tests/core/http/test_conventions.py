@@ -216,3 +216,9 @@ def test_the_shared_schemas_are_served_where_their_ids_say(world: World) -> None
         assert served.headers["content-type"] == "application/schema+json"
         assert served.json["$id"] == sid
     assert world.get("/v1/schemas/common/nowhere.v1.json").status_code == 404
+
+
+def test_a_refused_role_is_named_in_english(world: World) -> None:
+    response = world.client.simulate_get("/v1/admin/plugins", headers=auth(world.agency))
+    assert response.status_code == 403
+    assert response.json["detail"] == "An agency token may not use this route."
