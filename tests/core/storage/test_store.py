@@ -76,7 +76,8 @@ def test_the_refusal_reads_as_english(store: Store, stored: ReturnRecord) -> Non
 def test_every_append_only_table_words_its_refusal_so(store: Store, table: str) -> None:
     sqlite = store.engine.dialect.name == "sqlite"
     query = ("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"
-             if sqlite else "SELECT prosrc FROM pg_proc WHERE proname = :name")
+             if sqlite else "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON "
+             "n.oid = p.pronamespace WHERE p.proname = :name AND n.nspname = current_schema()")
     with store.engine.connect() as conn:
         found = conn.execute(sa.text(query), {
             "name": f"{table}_no_delete" if sqlite else f"{table}_immutable"}).scalar_one()
