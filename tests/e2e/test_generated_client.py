@@ -94,16 +94,24 @@ def test_every_operation_has_an_id_and_a_tag(document: dict[str, Any]) -> None:
     assert len(seen) == len(set(seen))
 
 
+def open_tour_review(package: ModuleType, served: Served, ref: str) -> tuple[Any, Any]:
+    """An admin client (its token from the command line, as in the tour) and the tour's
+    review opened under ``ref``."""
+    m = models(package)
+    admin = client_for(package, served, served.cli(
+        "token", "create", "--role", "admin", "--name", f"admin {ref}").splitlines()[-1])
+    review = json.loads((ROOT / "docs/tour/review.json").read_text(encoding="utf-8"))
+    opened = api(package, "reviews", "open_review").sync_detailed(
+        client=admin, body=m.ReviewCreate.from_dict({**review, "ref": ref}))
+    assert opened.status_code == 201 and opened.parsed.ref == ref
+    return admin, review
+
+
 def test_the_readme_tour_runs_through_the_generated_client(
         generated: tuple[ModuleType, str], served: Served) -> None:
     package, _ = generated
     m = models(package)
-    admin = client_for(package, served, served.cli(
-        "token", "create", "--role", "admin", "--name", "first-admin").splitlines()[-1])
-    review = json.loads((ROOT / "docs/tour/review.json").read_text(encoding="utf-8"))
-    opened = api(package, "reviews", "open_review").sync_detailed(
-        client=admin, body=m.ReviewCreate.from_dict(review))
-    assert opened.status_code == 201 and opened.parsed.ref == "IOW-2026-01"
+    admin, _review = open_tour_review(package, served, "IOW-2026-01")
     issued = api(package, "admin", "create_token").sync_detailed(
         client=admin, body=m.TokenCreate(name="health submitter", role=m.TokenCreateRole.AGENCY,
                                          agency="health", reviews=["IOW-2026-01"]))
@@ -144,12 +152,7 @@ def test_a_patch_through_the_generated_client_changes_only_what_it_sets(
         generated: tuple[ModuleType, str], served: Served) -> None:
     package, _ = generated
     m = models(package)
-    admin = client_for(package, served, served.cli(
-        "token", "create", "--role", "admin", "--name", "patcher").splitlines()[-1])
-    review = json.loads((ROOT / "docs/tour/review.json").read_text(encoding="utf-8"))
-    review["ref"] = "IOW-2026-77"
-    assert api(package, "reviews", "open_review").sync_detailed(
-        client=admin, body=m.ReviewCreate.from_dict(review)).status_code == 201
+    admin, review = open_tour_review(package, served, "IOW-2026-77")
     get = api(package, "reviews", "get_review")
     update = api(package, "reviews", "update_review")
     etag = get.sync_detailed(ref="IOW-2026-77", client=admin).headers["etag"]
