@@ -25,6 +25,19 @@ REVIEW_STATUSES = ("open", "returns-requested", "analysis", "completed", "publis
 RETURN_STATES = ("submitted", "queried", "accepted")
 
 
+class WholeNumber(fields.Integer):
+    """A JSON integer, as JSON Schema counts them: ``3`` or ``3.0``, never ``3.5``,
+    ``"3"`` or ``true`` (the OpenAPI document's ``integer`` means the same)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            value = int(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class Base(Schema):
     class Meta:
         unknown = RAISE
@@ -126,8 +139,8 @@ class ReturnPutSchema(Base):
 
     document = fields.Dict(required=True, metadata={
         "description": "The form's document, valid against the form's JSON Schema."})
-    schema_version = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1),
-                                    metadata={"description": "Form version to check against; "
+    schema_version = WholeNumber(load_default=None, validate=validate.Range(min=1),
+                                 metadata={"description": "Form version to check against; "
                                               "default the newest offered."})
     reason = fields.String(load_default=None, validate=validate.Length(1, 2000), metadata={
         "description": "Why this revision: what changed and why (for an amendment, or the "
@@ -168,7 +181,7 @@ class ValidateSchema(Base):
     """A dry run: a document, and optionally the form version to check it against."""
 
     document = fields.Dict(required=True)
-    schema_version = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1))
+    schema_version = WholeNumber(load_default=None, validate=validate.Range(min=1))
 
 
 class TokenCreateSchema(Base):
@@ -176,7 +189,7 @@ class TokenCreateSchema(Base):
     role = fields.String(required=True, validate=validate.OneOf(("admin", "panel", "agency")))
     agency = fields.String(load_default=None, validate=NAME)
     reviews = fields.List(fields.String(validate=REF), load_default=list)
-    expires_in_days = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1))
+    expires_in_days = WholeNumber(load_default=None, validate=validate.Range(min=1))
     id = fields.String(dump_only=True)
     token = fields.String(dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True)

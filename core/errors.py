@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-Severity = Literal["error", "warning"]
+from scr_returns.core.problem_types import TYPE_BASE
 
-TYPE_BASE = "https://scr-returns.invalid/problems/"
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ class ServiceError(Exception):
     """Base of every error the service raises on purpose."""
 
     status: ClassVar[int] = 500
-    type: ClassVar[str] = "about:blank"
+    type: ClassVar[str] = TYPE_BASE + "internal-error"
     title: ClassVar[str] = "Internal Server Error"
 
     def __init__(self, detail: str = "", *, headers: Mapping[str, str] | None = None,

@@ -250,6 +250,14 @@ class PluginHost:
             except PluginLoadError as exc:
                 self._fail(exc, agency=spec.name)
                 continue
+            except Exception as exc:
+                # NOTE: whatever a plugin hands over, the host lists it as failed and
+                # goes on, so that `plugins disable NAME` always works.
+                error = PluginLoadError(plugin, f"could not be checked: "
+                                        f"{type(exc).__name__}: {exc}")
+                error.__cause__ = exc
+                self._fail(error, agency=spec.name)
+                continue
             claimed[spec.name] = plugin
             dist, version = self._dist.get(plugin, (None, "0"))
             accepted.append(LoadedPlugin(plugin, spec, dist, spec.version or version,

@@ -9,16 +9,15 @@ pointer at the offending field, our own plain-English message).
 
 from __future__ import annotations
 
-import ast
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
-import jsonschema
 import jsonschema_rs
 
+from scr_returns.core import pyengine
 from scr_returns.core.descriptors import ChronologyMapping, RuleContext, json_pointer
 from scr_returns.core.errors import PluginRuleError, Problem, ValidationReport
 from scr_returns.core.rulekit.entries import parse_chronology
@@ -94,6 +93,15 @@ def message_for(keyword: str, params: Mapping[str, Any]) -> str:
             return "This field is required here but is missing."
         case "propertyNames":
             return "This name is not allowed here."
+        case "minContains" | "maxContains":
+            # jsonschema-rs gives no limit with these: the message names none.
+            return f"Has too {'few' if keyword == 'minContains' else 'many'} items of the " \
+                   "kind this field asks for."
+        case "contains":
+            return "Must have at least one item of the kind this field asks for."
+        case "timeout":
+            return ("Could not be checked in time: a value takes too long to match the "
+                    "form's patterns. Shorten or simplify it, or tell the form's owner.")
         case _:
             return "Is not allowed here."
 
@@ -118,15 +126,28 @@ class RustEngine:
         self._validator = jsonschema_rs.validator_for(
             dict(schema), registry=library.rust_registry, validate_formats=True)
         self._hints = library.pattern_hints
+        self._schema, self._library = schema, library
+        self._reference: PythonEngine | None = None
 
     def is_valid(self, instance: Any) -> bool:
         return bool(self._validator.is_valid(instance))
 
     def problems(self, instance: Any) -> Iterator[Problem]:
+        errors = list(self._validator.iter_errors(instance))
+        if errors and _has_blank_name(instance):
+            # NOTE: jsonschema-rs drops a "" step from its error paths (/pupils for
+            # /pupils/), so such a document's problems come from the reference engine.
+            if self._reference is None:
+                self._reference = PythonEngine(self._schema, self._library)
+            yield from self._reference.problems(instance)
+            return
         named: set[Path] = set()
-        for error in self._validator.iter_errors(instance):
+        for error in errors:
             kind = error.kind
             keyword = kind.name
+            if keyword == "contains" and error.schema_path[-1] in ("minContains",
+                                                                   "maxContains"):
+                keyword = str(error.schema_path[-1])
             params = kind.as_dict()
             path = tuple(error.instance_path)
             if keyword == "required":
@@ -159,22 +180,34 @@ class RustEngine:
 
 
 class PythonEngine:
-    """The reference validator (python-jsonschema), with format assertion on."""
+    """The reference validator (python-jsonschema, guarded: core/pyengine.py), with format
+    assertion on. Refuses at load a schema with a ``$ref`` it cannot resolve or a pattern
+    it cannot compile; a document whose matching outruns its budget gets ``schema.timeout``.
+    """
 
     name = "python-jsonschema"
 
     def __init__(self, schema: Mapping[str, Any], library: SchemaLibrary) -> None:
-        self._validator = jsonschema.Draft202012Validator(
+        library.check_refs(schema, where=str(schema.get("$id", "the form")))
+        for pattern in pyengine.patterns_in(schema):
+            pyengine.compile_pattern(pattern)
+        self._validator = pyengine.ReferenceValidator(
             dict(schema), registry=library.python_registry,
-            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+            format_checker=pyengine.FORMAT_CHECKER)
         self._hints = library.pattern_hints
 
     def is_valid(self, instance: Any) -> bool:
-        return bool(self._validator.is_valid(instance))
+        return not any(True for _ in self.problems(instance))
 
     def problems(self, instance: Any) -> Iterator[Problem]:
+        try:
+            found = pyengine.errors(self._validator, instance)
+        except pyengine.PatternTimeout:
+            yield Problem(pointer="", code="schema.timeout", message=message_for(
+                "timeout", {}), severity="error", source="schema")
+            return
         named: set[Path] = set()
-        for error in self._validator.iter_errors(instance):
+        for error in found:
             # A false subschema's error carries no keyword; jsonschema-rs calls it this.
             keyword = "falseSchema" if error.validator is None else str(error.validator)
             value = error.validator_value
@@ -191,8 +224,8 @@ class PythonEngine:
                 missing = next(p for p in value if f"{p!r} is a required property"
                                == error.message)
                 yield _problem((*path, missing), keyword, {})
-            elif keyword in ("additionalProperties", "unevaluatedProperties"):
-                for name in _unexpected(error):
+            elif isinstance(error, pyengine.Unexpected):
+                for name in error.names:
                     yield _problem((*path, name), keyword, {})
             elif keyword == "dependentRequired":
                 # Pointer at the missing field, as for "required" (and as jsonschema-rs).
@@ -200,10 +233,27 @@ class PythonEngine:
                                if f"{d!r} is a dependency of {name!r}" == error.message)
                 yield _problem((*path, missing), keyword, {})
             else:
+                if keyword == "contains" and "minContains" in error.schema:
+                    # Nothing matched at all: jsonschema-rs names minContains, so do we.
+                    keyword, value = "minContains", error.schema["minContains"]
                 params = _python_params(keyword, value, error)
                 if keyword == "pattern":
                     params["hint"] = self._hints.get(value)
                 yield _problem(path, keyword, params)
+
+
+def _has_blank_name(document: Any) -> bool:
+    """Whether any object in ``document`` has a field named ``""``."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "" in node:
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _value_at(document: Any, path: Path) -> Any:
@@ -228,15 +278,6 @@ def _python_params(keyword: str, value: Any, error: Any) -> dict[str, Any]:
             return {"pattern": value}
         case _:
             return {"limit": value}
-
-
-def _unexpected(error: Any) -> Sequence[str]:
-    # python-jsonschema names the unexpected properties only in its message,
-    # as a sequence of reprs: "... not allowed ('a', 'b' were unexpected)".
-    text = error.message
-    inner = text[text.index("(") + 1: text.rindex(" unexpected)")]
-    inner = inner.rsplit(" ", 1)[0]  # drop "was" / "were"
-    return list(ast.literal_eval("(" + inner + ",)"))
 
 
 def _sort_key(problem: Problem) -> tuple[tuple[int, int | str], ...]:

@@ -85,7 +85,23 @@ def audited(command: str, action: Callable[[Services, AuditEntry], T],
         if entry.appended is None:
             with services.store.write() as tx:
                 entry.append(tx, exc.status, services.clock())
-        raise click.ClickException(exc.detail) from None
+        raise click.ClickException(_cli_message(exc)) from None
+
+
+OPTIONS = {"/agency": "--agency", "/reviews": "--review", "/expires_in_days":
+           "--expires-in-days"}
+
+
+def _cli_message(exc: ServiceError) -> str:
+    """An error in the command line's words: each problem named by its option."""
+    problems = getattr(exc, "problems", None) or []
+    if not problems:
+        return exc.detail
+    lines = []
+    for p in problems:
+        field = "/" + p.pointer.split("/")[1] if p.pointer.count("/") else p.pointer
+        lines.append(f"  {OPTIONS.get(field, p.pointer or '(body)')}: {p.message}")
+    return "refused:\n" + "\n".join(lines)
 
 
 def _echo_json(value: Any) -> None:
@@ -140,6 +156,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int,
         raise click.ClickException(f"cannot start: {exc}") from None
     where = settings.database_url if not settings.is_sqlite else \
         settings.database_url.removeprefix("sqlite:///")
+    if config is None or given & {"host", "port"}:
+        _refuse_busy_port(host, port)
     if config is None:
         click.echo(f"scr-returns listening on http://{host}:{port} with {workers} workers")
     else:
@@ -159,6 +177,18 @@ def serve(ctx: click.Context, host: str, port: int, workers: int,
     finally:
         if os.getpid() == master:  # a worker unwinds through here too when it exits
             metrics.remove_multiprocess(metrics_dir)
+
+
+def _refuse_busy_port(host: str, port: int) -> None:
+    """Say so, before claiming to listen, when the address is taken (gunicorn would exit 1)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror} "
+                                       "(another server there? choose --port)") from None
 
 
 @main.group()
@@ -214,10 +244,16 @@ def plugins_disable(name: str) -> None:
 
 
 def _set_plugin(name: str, enabled: bool) -> None:
-    audited(f"plugins {'enable' if enabled else 'disable'}",
-             lambda services, audit: services.plugins.set_enabled(SYSTEM, name, enabled,
-                                                                  audit=audit), target=name)
+    done = audited(f"plugins {'enable' if enabled else 'disable'}",
+                   lambda services, audit: services.plugins.set_enabled(
+                       SYSTEM, name, enabled, audit=audit), target=name)
     click.echo(f"{name} {'enabled' if enabled else 'disabled'}")
+    if enabled and not done.get("builtin", True):
+        # NOTE: a running service loaded its plugins when it started; it sees this
+        # switch within a second, but cannot import a package installed since.
+        click.echo(f"note: a service started before {name}'s package was installed does not "
+                   "offer it until it is restarted (scr-returns serve); one started after "
+                   "offers it within a second.")
 
 
 @main.group()
@@ -230,13 +266,15 @@ def token() -> None:
 @click.option("--name", default=None, help="What the token is for (default: the role).")
 @click.option("--agency", default=None, help="The agency of an agency token.")
 @click.option("--review", "reviews", multiple=True, help="A review it is bound to (repeat).")
-@click.option("--expires-in-days", type=int, default=None)
+@click.option("--expires-in-days", type=click.IntRange(min=1), default=None,
+              help="Days until it expires (default SCR_RETURNS_TOKEN_DEFAULT_DAYS).")
 def token_create(role: str, name: str | None, agency: str | None, reviews: tuple[str, ...],
                  expires_in_days: int | None) -> None:
     """Issue a token. The secret alone is the last line of standard output."""
-    secret, record = audited("token create", lambda services, audit: services.tokens.create(
+    secret, record = audited("token create", lambda services, audit: services.tokens.issue(
         name=name or role, role=role, agency=agency, reviews=list(reviews),
-        expires_in_days=expires_in_days, audit=audit))
+        expires_in_days=expires_in_days, agencies=services.catalog.host.by_agency,
+        audit=audit))
     click.echo(f"token {record['id']} ({role}) expires {record['expires_at']:%Y-%m-%d}; "
                "the secret is shown once, below:", err=False)
     click.echo(secret)
@@ -313,6 +351,8 @@ def validate(agency: str, form: str, schema_version: int | None, review: str | N
              file: Path) -> None:
     """Validate FILE (a form document) exactly as the API would; exit 1 if invalid.
 
+    FILE is the document itself, or the API's envelope {"document": ...}.
+
     Offline, against the installed plugins (enabled or not), touching no
     database; with --review, the review is read from the database, which must
     exist and be migrated.
@@ -322,14 +362,26 @@ def validate(agency: str, form: str, schema_version: int | None, review: str | N
         document = jsonio.loads(file.read_bytes(), max_depth=settings.max_json_depth)
         if not isinstance(document, dict):
             raise BadRequestError("The document must be a JSON object.")
+        if "document" in document and set(document) <= {"document", "schema_version"}:
+            # The API's envelope ({"document": ...}), as in the tour's files: unwrapped.
+            if schema_version is None:
+                schema_version = document.get("schema_version")
+            document = document["document"]
+            if not isinstance(document, dict):
+                raise BadRequestError("The envelope's 'document' must be a JSON object.")
         if review is None:
             report = _validate_offline(settings, agency, form, document, schema_version)
         else:
             services = _services_over_migrated_database(settings)
             report = services.returns.dry_run(SYSTEM, agency, form, document, schema_version,
                                               review)
-    except ServiceError as exc:
+    except NotFoundError as exc:
+        if review is not None and exc.detail == NotFoundError().detail:
+            raise click.ClickException(f"there is no review {review!r} in the database "
+                                       "(--review names a review's reference)") from None
         raise click.ClickException(exc.detail) from None
+    except ServiceError as exc:
+        raise click.ClickException(_cli_message(exc)) from None
     _echo_json(report.as_dict())
     sys.exit(0 if report.valid else 1)
 

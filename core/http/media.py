@@ -36,5 +36,10 @@ class StrictJSONHandler(falcon.media.BaseHandler):
         return jsonio.dumps(media).encode("utf-8")
 
 
+MERGE_PATCH = "application/merge-patch+json"
+"""RFC 7396: a review PATCH may be sent as a JSON merge patch (the same body)."""
+
+
 def media_handlers(max_bytes: int, max_depth: int) -> falcon.media.Handlers:
-    return falcon.media.Handlers({falcon.MEDIA_JSON: StrictJSONHandler(max_bytes, max_depth)})
+    handler = StrictJSONHandler(max_bytes, max_depth)
+    return falcon.media.Handlers({falcon.MEDIA_JSON: handler, MERGE_PATCH: handler})

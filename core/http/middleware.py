@@ -101,7 +101,8 @@ class Authenticate:
                 reads.close()
         req.context.principal = principal  # known even when refused: the audit names it
         if principal.role not in declared.roles:
-            raise ForbiddenError(f"A {principal.role} token may not use this route.")
+            article = "An" if principal.role[0] in "aeiou" else "A"
+            raise ForbiddenError(f"{article} {principal.role} token may not use this route.")
 
     def process_response(self, req: falcon.Request, resp: falcon.Response, resource: Any,
                          req_succeeded: bool) -> None:

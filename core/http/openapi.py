@@ -1,9 +1,12 @@
 """The OpenAPI 3.1 document, generated from the route table and the envelopes.
 
 Request bodies and the review shapes are the marshmallow envelopes (via
-apispec's MarshmallowPlugin); every responder's ``@operation`` gives its
-summary, responses, query parameters and headers. Each form's JSON Schema is
-linked under ``x-forms``: a form document is described by its form, not here.
+apispec's MarshmallowPlugin), split into a request form (no field the service
+sets) and a response form (every member required); the other shapes are in
+``openapi_schemas``. Every responder's ``@operation`` gives its operationId,
+summary, responses, query parameters and headers; its module is its tag. Each
+form's JSON Schema is linked under ``x-forms``: a form document is described by
+its form (``/v1/agencies/{agency}/forms/{form}``), not here.
 """
 
 from __future__ import annotations
@@ -17,130 +20,54 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from scr_returns.core import envelopes
+from scr_returns.core.http.openapi_schemas import (
+    NAME_SCHEMA,
+    PLAIN,
+    PROBLEM_MEMBERS,
+    REF_SCHEMA,
+    REVISION,
+    STR,
+    TOKEN_ID,
+    ref,
+    request_form,
+    response_form,
+)
 from scr_returns.core.http.policy import policy_of
 from scr_returns.core.service import Services
 
 PARAM = re.compile(r"\{(\w+)(?::[^}]*)?\}")
-METHODS = ("get", "post", "put", "patch", "delete")
+METHODS = ("get", "head", "post", "put", "patch", "delete")
 
 MARSHMALLOW = {
     "Review": envelopes.ReviewSchema,
-    "ReviewPatch": envelopes.ReviewPatchSchema,
     "ReturnPut": envelopes.ReturnPutSchema,
-    "Revision": envelopes.RevisionSchema,
     "Validate": envelopes.ValidateSchema,
     "StateChange": envelopes.StateChangeSchema,
     "TokenCreate": envelopes.TokenCreateSchema,
     "Problem": envelopes.ProblemSchema,
     "Error": envelopes.ErrorSchema,
 }
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _obj(**props: Any) -> dict[str, Any]:
-    return {"type": "object", "properties": props}
-
-
-def _list(key: str, item: dict[str, Any]) -> dict[str, Any]:
-    return _obj(**{key: {"type": "array", "items": item}})
-
-
-STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
-NULLABLE_STR = {"type": ["string", "null"]}
-REVISION = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
-WARNINGS = {"type": "array", "items": _ref("Problem")}
-REVISION_META = {"revision": INT, "schema_version": INT, "submitted_at": STR,
-                 "submitted_by": STR, "warnings": WARNINGS}
-STATES = {"type": "string", "enum": ["submitted", "queried", "accepted"]}
-NULLABLE_INT = {"type": ["integer", "null"]}
-PANEL: dict[str, dict[str, Any]] = {
-    "StateEvent": _obj(revision=INT, action={"type": "string", "enum": [
-        "submitted", "amended", "resubmitted", "queried", "accepted", "reopened"]},
-        **{"from": {"type": ["string", "null"]}}, to=STATES, comment=NULLABLE_STR, by=STR,
-        at=STR),
-    "StateChanged": _obj(review=STR, agency=STR, form=STR, state=STATES, revision=INT,
-                         allowed={"type": "array", "items": STATES}, event=_ref("StateEvent")),
-    "StateHistory": _obj(review=STR, agency=STR, form=STR, state=STATES, revision=INT,
-                         allowed={"type": "array", "items": STATES},
-                         events={"type": "array", "items": _ref("StateEvent")}),
-    "Diff": _obj(review=STR, agency=STR, form=STR, **{"from": {"type": "object"}},
-                 to={"type": "object"},
-                 patch={"type": "array", "items": {"type": "object"},
-                        "description": "RFC 6902 JSON Patch from 'from' to 'to'"},
-                 chronology={"type": ["object", "null"], "description":
-                             "entries added, removed and changed, by entry id"}),
-    "ChronologyRow": _obj(
-        agency=STR, entry_id=STR, agency_entry_id=STR, form=STR, revision=INT, state=STATES,
-        date=NULLABLE_STR, date_precision=STR, time=NULLABLE_STR, sequence=NULLABLE_INT,
-        subjects={"type": "array", "items": STR}, event_type=NULLABLE_STR,
-        source={"type": ["object", "null"]}, description=NULLABLE_STR,
-        decision_or_action=NULLABLE_STR, outcome=NULLABLE_STR, impact_on_child=NULLABLE_STR,
-        background=BOOL, background_reason=NULLABLE_STR, agency_fields={"type": "object"}),
-    "Chronology": _obj(review=STR, generated_at=STR, accepted_only=BOOL,
-                       entries={"type": "array", "items": _ref("ChronologyRow")}, count=INT),
-    "Tracker": _obj(review=STR, today=STR, counts_from=STR,
-                    agencies={"type": "array", "items": {"type": "object"}},
-                    completeness={"type": "object"}),
+TAGS = {
+    "meta": "Liveness, readiness, this document and metrics: public",
+    "agencies": "The enabled agencies, their forms, and the dry run",
+    "reviews": "Opening, reading and changing reviews",
+    "returns": "Submitting and reading returns and their revisions",
+    "panel": "The panel's tools: review states, diffs, the integrated chronology, the tracker",
+    "admin": "Plugins and tokens",
+    "audit": "The audit log",
+    "problems": "What each problem type means, with an example: where `type` URIs lead",
+    "schemas": "The schemas forms refer to by $id, served so that every $ref resolves",
 }
-PLAIN: dict[str, dict[str, Any]] = {
-    "Health": _obj(status=STR, checks={"type": "object"}),
-    "Metrics": {"type": "string", "description": "Prometheus text exposition format 0.0.4"},
-    "AgencyList": _list("agencies", _obj(name=STR, title=STR, description=STR, plugin=STR,
-                                         plugin_version=STR, forms={"type": "array"})),
-    "Form": _obj(agency=STR, form=STR, title=STR, description=STR, version=INT,
-                 versions={"type": "array", "items": INT}, schema={"type": "object"},
-                 example={"type": ["object", "null"]}, chronology=BOOL),
-    "ValidationResult": _obj(valid=BOOL, schema_version=INT, error_count=INT,
-                             warning_count=INT, truncated=BOOL,
-                             problems={"type": "array", "items": _ref("Problem")}),
-    "ReturnSummary": _obj(review=STR, agency=STR, form=STR, state=STR,
-                          revision_created=BOOL, **REVISION_META),
-    "Return": _obj(review=STR, agency=STR, form=STR, state=STR, document={"type": "object"},
-                   state_event={"oneOf": [_ref("StateEvent"), {"type": "null"}]},
-                   **REVISION_META),
-    "RevisionList": _obj(review=STR, agency=STR, form=STR,
-                         revisions={"type": "array", "items": _ref("Revision")}),
-    "ReturnList": _obj(items={"type": "array", "items": _obj(
-        agency=STR, form=STR, state=STR, revision=INT, schema_version=INT, submitted_at=STR,
-        submitted_by=STR, warning_count=INT, href=STR)}, next_cursor=NULLABLE_STR),
-    "ReviewList": _list("reviews", _ref("Review")),
-    **PANEL,
-    # agency and title are null for a plugin that failed to load (see load_error)
-    "Plugin": _obj(name=STR, agency=NULLABLE_STR, title=NULLABLE_STR, version=STR,
-                   distribution=NULLABLE_STR,
-                   builtin=BOOL, enabled=BOOL, forms={"type": "object"},
-                   load_error=NULLABLE_STR),
-    "PluginList": _list("plugins", _ref("Plugin")),
-    "Token": _obj(id=STR, name=STR, role=STR, agency=NULLABLE_STR,
-                  reviews={"type": "array", "items": STR}, created_at=STR, expires_at=STR,
-                  revoked_at=NULLABLE_STR, last_used_at=NULLABLE_STR),
-    "TokenCreated": {"allOf": [_ref("Token"), _obj(token=STR)]},
-    "TokenList": _list("tokens", _ref("Token")),
-    "AuditPage": _obj(items={"type": "array", "items": _obj(
-        id=INT, at=STR, request_id=STR, token_id=NULLABLE_STR, role=NULLABLE_STR, method=STR,
-        route=STR, review=NULLABLE_STR, agency=NULLABLE_STR, form=NULLABLE_STR,
-        revision={"type": ["integer", "null"]}, target=NULLABLE_STR, status=INT,
-        purpose=NULLABLE_STR, replay_of={"type": ["integer", "null"]}, hash=STR)},
-        next_cursor=NULLABLE_STR),
+PATH_PARAMS: dict[str, dict[str, Any]] = {
+    # What the service accepts in each path segment; anything else is no such resource.
+    "ref": REF_SCHEMA, "agency": NAME_SCHEMA, "form": NAME_SCHEMA, "name": NAME_SCHEMA,
+    "token_id": TOKEN_ID, "number": REVISION,
+    "slug": {"type": "string", "pattern": "^[a-z][a-z-]{0,39}$"},
+    "group": NAME_SCHEMA, "file": {"type": "string", "pattern": "^[a-z0-9][a-z0-9.-]{0,99}$"},
 }
-
-PROBLEM_MEMBERS: dict[str, dict[str, Any]] = {
-    # Members some problems add to RFC 9457's (core/errors.py, core/service/states.py);
-    # the Error schema is closed, so each must be named here.
-    "error_count": {"type": "integer", "description": "422 invalid document: errors found"},
-    "warning_count": {"type": "integer",
-                      "description": "422 invalid document: warnings found"},
-    "truncated": {"type": "boolean",
-                  "description": "422 invalid document: more problems than are listed"},
-    "state": {"type": "string", "description": "409 state change: the return's state now"},
-    "allowed": {"type": "array", "items": STR,
-                "description": "409 state change: the states it may move to from here"},
-    "checks": {"type": "object", "description": "503 not ready: each readiness check and its "
-               "result (database and migrations true or false, plugins and plugins_failed counts)"},
-}
+BAD_REQUEST = ("a malformed request: a query parameter the route does not take, a control "
+               "character in the path or query, or a body that is not JSON")
+PURPOSE = {"type": "string", "minLength": 3, "maxLength": 500, "pattern": "^[^\\x00-\\x1f\\x7f]*$"}
 
 
 TEXT_MEDIA: dict[str, dict[str, Any]] = {
@@ -179,45 +106,75 @@ def openapi_path(template: str) -> str:
 
 def _content(schema: str, media_types: tuple[str, ...]) -> dict[str, Any]:
     if schema == "Error":
-        return {"application/problem+json": {"schema": _ref("Error")}}
+        return {"application/problem+json": {"schema": ref("Error")}}
     if schema == "Metrics":
-        return {"text/plain": {"schema": _ref("Metrics")}}
-    return {media: {"schema": _ref(schema) if media.endswith(("/json", "+json"))
+        return {"text/plain": {"schema": ref("Metrics")}}
+    return {media: {"schema": ref(schema) if media.endswith(("/json", "+json"))
                     else TEXT_MEDIA.get(media, STR)} for media in media_types}
 
 
-def _operation(template: str, method: str, responder: Any) -> dict[str, Any]:
-    doc = getattr(responder, "openapi", None) or {"summary": method.upper() + " " + template,
-                                                  "responses": {}, "query": {}, "headers": {}}
-    declared = policy_of(responder)
-    op: dict[str, Any] = {"summary": doc["summary"], "responses": {}}
+PRINTABLE = "^[^\\x00-\\x1f\\x7f]*$"
+"""A control character anywhere in the path or query answers 400."""
+
+
+def _query(name: str, given: tuple[str | dict[str, Any], str]) -> dict[str, Any]:
+    kind, description = given
+    schema = {"type": kind} if isinstance(kind, str) else kind
+    if schema.get("type") == "string" and "pattern" not in schema and "enum" not in schema \
+            and "format" not in schema and "anyOf" not in schema:
+        schema = {**schema, "pattern": PRINTABLE}
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}
+
+
+def _parameters(template: str, doc: dict[str, Any], purpose: bool) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True,
-         "schema": REVISION if ":int" in template and name == "number" else STR}
+        {"name": name, "in": "path", "required": True, "schema": PATH_PARAMS.get(name, STR)}
         for name in PARAM.findall(template)]
-    params += [{"name": n, "in": "query", "required": False,
-                "schema": {"type": t}, "description": d} for n, (t, d) in doc["query"].items()]
-    params += [{"name": n, "in": "header", "required": False, "schema": STR, "description": d}
-               for n, d in doc["headers"].items()]
-    if declared is not None and declared.purpose:
-        params = [p for p in params if p["name"].lower() != "x-purpose"]
-        params.append({"name": "X-Purpose", "in": "header", "required": True, "schema": STR,
-                       "description": "why you read this; kept in the audit log"})
-        op["responses"]["400"] = {"description": "no X-Purpose", "content": {
-            "application/problem+json": {"schema": _ref("Error")}}}
-    if params:
+    params += [_query(n, given) for n, given in doc["query"].items()]
+    for name, given in doc["headers"].items():
+        description, schema = given if isinstance(given, tuple) else (given, STR)
+        if not (purpose and name.lower() == "x-purpose"):
+            params.append({"name": name, "in": "header",
+                           "required": name in doc.get("required_headers", ()),
+                           "schema": schema, "description": description})
+    if purpose:
+        params.append({"name": "X-Purpose", "in": "header", "required": True,
+                       "schema": PURPOSE, "description": "why you read this (3-500 "
+                       "printable characters); kept in the audit log"})
+    return params
+
+
+def _operation(template: str, method: str, resource: Any, tag: str) -> dict[str, Any]:
+    responder = getattr(resource, f"on_{method}")
+    doc = responder.openapi
+    declared = policy_of(responder)
+    purpose = declared is not None and declared.purpose
+    name = doc["name"].format_map(vars(resource))
+    op: dict[str, Any] = {"operationId": name if method != "head" else "head_" + name,
+                          "tags": [tag], "summary": doc["summary"], "responses": {}}
+    if method == "head":
+        op["summary"] = "The headers of: " + doc["summary"][0].lower() + doc["summary"][1:]
+    if doc.get("description"):
+        op["description"] = doc["description"]
+    if params := _parameters(template, doc, purpose):
         op["parameters"] = params
+    if purpose:
+        op["responses"]["400"] = {"description": "no X-Purpose", "content": {
+            "application/problem+json": {"schema": ref("Error")}}}
     if doc.get("request"):
         op["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": _ref(doc["request"])}}}
+            media: {"schema": ref(doc["request"])} for media in doc["request_types"]}}
     for status, declared_schema in doc["responses"].items():
         if isinstance(declared_schema, tuple):
             schema, description = declared_schema
         else:
             schema = declared_schema
             description = "success" if status < 400 else "see the problem's detail"
-        op["responses"][str(status)] = {"description": description, "content": _content(
-            schema, doc.get("content_types", ("application/json",)))}
+        op["responses"][str(status)] = {"description": description}
+        if schema is not None:
+            op["responses"][str(status)]["content"] = _content(
+                schema, doc.get("content_types", ("application/json",)))
     for status, headers in doc.get("response_headers", {}).items():
         if str(status) not in op["responses"]:
             raise ValueError(f"{method.upper()} {template}: headers for undeclared {status}")
@@ -233,9 +190,58 @@ def _operation(template: str, method: str, responder: Any) -> dict[str, Any]:
                 found.setdefault("headers", {}).update(copy.deepcopy(response["headers"]))
         op["x-roles"] = list(declared.roles)
         op["x-binding"] = declared.binding
+    etag = "ETag" in doc.get("response_headers", {}).get(200, {})
+    if etag and method in ("get", "head"):
+        op["responses"]["304"] = {"description": "not modified: the ETag in If-None-Match is "
+                                  "still current", "headers": {"ETag": _header("the ETag")}}
+        op.setdefault("parameters", []).append({
+            "name": "If-None-Match", "in": "header", "required": False, "schema": STR,
+            "description": "an ETag you hold: 304 with no body if it is still current"})
+    op["responses"].setdefault("400", {"description": BAD_REQUEST,
+                                       "content": _content("Error", ())})
+    if PARAM.search(template):
+        op["responses"].setdefault("404", {"description": "no such resource, or one the "
+                                           "caller may not see",
+                                           "content": _content("Error", ())})
     op["responses"].setdefault("default", {"description": "an error", "content": {
-        "application/problem+json": {"schema": _ref("Error")}}})
+        "application/problem+json": {"schema": ref("Error")}}})
+    if method == "head":
+        for response in op["responses"].values():
+            response.pop("content", None)
     return op
+
+
+def _components(spec: APISpec) -> None:
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in MARSHMALLOW.items():
+        spec.components.schema(name, schema=schema)
+    for name, component in PLAIN.items():
+        spec.components.schema(name, component=component)
+
+
+def _request_and_response_forms(schemas: dict[str, Any]) -> None:
+    review = schemas["Review"]
+    schemas["ReviewCreate"] = request_form(review)
+    schemas["ReviewPatch"] = {**request_form(review, drop=("ref", "type"), partial=True),
+                              "minProperties": 1}
+    schemas["Review"] = response_form(review)
+    schemas["ReturnPut"] = request_form(schemas["ReturnPut"])
+    schemas["TokenCreate"] = request_form(schemas["TokenCreate"])
+    error = schemas["Error"]
+    error.pop("additionalProperties", None)
+    error["properties"].update(PROBLEM_MEMBERS)
+    error["required"] = ["type", "title", "status", "detail", "instance"]
+    error["description"] = ("RFC 9457 problem details. `type` is a URI reference relative to "
+                            "this service: GET it for the page that explains the problem. "
+                            "A problem may carry extension members; ignore those you do not "
+                            "know.")
+    # A query needs a comment for the agency: stated here, as the service enforces it.
+    schemas["StateChange"]["allOf"] = [{"if": {"properties": {"state": {"const": "queried"}},
+                                               "required": ["state"]},
+                                        "then": {"required": ["comment"], "properties": {
+                                            "comment": {"type": "string", "pattern": "\\S"}}}}]
+    schemas["Problem"]["required"] = ["pointer", "code", "message", "severity"]
+    schemas["Problem"].pop("additionalProperties", None)
 
 
 def build(table: list[tuple[str, object]], services: Services) -> dict[str, Any]:
@@ -245,18 +251,20 @@ def build(table: list[tuple[str, object]], services: Services) -> dict[str, Any]
         version = "0"
     spec = APISpec(title="scr-returns", version=version, openapi_version="3.1.0",
                    plugins=[MarshmallowPlugin()],
-                   info={"description": "Multi-agency returns for safeguarding case reviews."})
-    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for name, schema in MARSHMALLOW.items():
-        spec.components.schema(name, schema=schema)
-    for name, component in PLAIN.items():
-        spec.components.schema(name, component=component)
+                   info={"description": "Multi-agency returns for safeguarding case reviews. "
+                         "A guide for integrators: docs/api.md in the repository."},
+                   servers=[{"url": "/", "description": "this service: every path is "
+                             "relative to where this document was fetched"}],
+                   tags=[{"name": n, "description": d} for n, d in TAGS.items()])
+    _components(spec)
     for template, resource in table:
-        operations = {m: _operation(template, m, getattr(resource, f"on_{m}"))
+        tag = type(resource).__module__.rsplit(".", 1)[-1]
+        tag = tag if tag in TAGS else "meta"
+        operations = {m: _operation(template, m, resource, tag)
                       for m in METHODS if hasattr(resource, f"on_{m}")}
         spec.path(path=openapi_path(template), operations=operations)
     document: dict[str, Any] = spec.to_dict()
-    document["components"]["schemas"]["Error"]["properties"].update(PROBLEM_MEMBERS)
+    _request_and_response_forms(document["components"]["schemas"])
     document["x-forms"] = [
         {"agency": p.agency.name, "form": f.spec.name, "version": v.version,
          "$id": v.schema.get("$id"),

@@ -10,26 +10,46 @@ F = TypeVar("F", bound=Callable[..., Any])
 HeaderDocs = Mapping[str, str | tuple[str, bool]]
 """header name -> description (always sent), or (description, always sent)."""
 ResponseHeaders = Mapping[int, HeaderDocs]
+QueryDocs = Mapping[str, tuple[str | dict[str, Any], str]]
+"""query parameter -> (JSON type or JSON Schema, description)."""
+RequestHeaders = Mapping[str, str | tuple[str, dict[str, Any]]]
+"""request header -> description, or (description, JSON Schema of its value)."""
 
 
-def operation(summary: str, *, request: str | None = None,
-              responses: Mapping[int, str | tuple[str, str]] | None = None,
-              query: Mapping[str, tuple[str, str]] | None = None,
-              headers: Mapping[str, str] | None = None,
+def operation(*, name: str, summary: str, request: str | None = None,
+              responses: Mapping[int, str | tuple[str | None, str] | None] | None = None,
+              query: QueryDocs | None = None,
+              headers: RequestHeaders | None = None,
+              required_headers: tuple[str, ...] = (),
               content_types: tuple[str, ...] = ("application/json",),
-              response_headers: ResponseHeaders | None = None) -> Callable[[F], F]:
-    """Describe a responder: request schema name, responses (status -> schema name or
-    (schema, description)), query parameters (name -> (type, description)), request
-    headers (name -> description), the media types of its success answer (first the
-    default), and the headers its answers carry (see ``ResponseHeaders``)."""
+              request_types: tuple[str, ...] = ("application/json",),
+              response_headers: ResponseHeaders | None = None,
+              description: str = "") -> Callable[[F], F]:
+    """Describe a responder: its operationId ``name`` (``{attr}`` is filled from the
+    resource), request schema name, responses (status -> schema name, None for no body,
+    or (schema, description)), query parameters, request headers (and which are
+    required), the media types of its success answer (first the default) and of its
+    request body, and the headers its answers carry (see ``ResponseHeaders``).
+
+    The query parameters declared here are the only ones the responder accepts: any
+    other answers 400 (``core/http/params.py``).
+    """
 
     def mark(responder: F) -> F:
         responder.__dict__["openapi"] = {
-            "summary": summary, "request": request, "responses": dict(responses or {}),
+            "name": name, "summary": summary, "description": description,
+            "request": request, "responses": dict(responses or {}),
             "query": dict(query or {}), "headers": dict(headers or {}),
-            "content_types": content_types,
+            "required_headers": required_headers, "content_types": content_types,
+            "request_types": request_types,
             "response_headers": {s: dict(h) for s, h in (response_headers or {}).items()},
         }
         return responder
 
     return mark
+
+
+def declared_query(responder: Any) -> frozenset[str]:
+    """The query parameters ``responder`` declares (none if it declares nothing)."""
+    doc = getattr(responder, "openapi", None)
+    return frozenset(doc["query"]) if doc else frozenset()

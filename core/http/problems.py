@@ -8,7 +8,7 @@ from typing import Any
 import falcon
 import sqlalchemy.exc
 
-from scr_returns.core import jsonio
+from scr_returns.core import jsonio, problem_types
 from scr_returns.core.errors import (
     NotFoundError,
     PluginRuleError,
@@ -59,8 +59,8 @@ def on_http_error(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPEr
     if not detail:
         detail = (f"{req.method} is not allowed here; allowed: {headers.get('Allow', 'none')}."
                   if status == 405 else title + ".")
-    write_problem(req, resp, status=status, type_="about:blank", title=title, detail=detail,
-                  headers=headers)
+    write_problem(req, resp, status=status, type_=problem_types.for_status(status).uri,
+                  title=title, detail=detail, headers=headers)
 
 
 def on_database_error(req: falcon.Request, resp: falcon.Response,
@@ -79,7 +79,8 @@ def on_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception,
         log.error("request %s: %s", _request_id(req), exc, exc_info=exc.__cause__)
     else:
         log.error("request %s failed", _request_id(req), exc_info=exc)
-    write_problem(req, resp, status=500, type_="about:blank", title="Internal Server Error",
+    write_problem(req, resp, status=500, type_=problem_types.BY_SLUG["internal-error"].uri,
+                  title="Internal Server Error",
                   detail="The service failed to answer; quote the request id when reporting "
                          "it.")
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from scr_returns.core.http.paths import RETURN
-from scr_returns.core.http.resources import admin, agencies, audit, meta, panel, returns, reviews
+from scr_returns.core.http.resources import (
+    admin,
+    agencies,
+    audit,
+    meta,
+    panel,
+    problems,
+    returns,
+    reviews,
+    schemas,
+)
 from scr_returns.core.http.resources.metrics import Metrics
 from scr_returns.core.service import Services
 
@@ -17,6 +27,10 @@ def routes(services: Services, openapi: dict[str, Any]) -> list[tuple[str, objec
         ("/v1/ready", meta.Ready(s)),
         ("/v1/openapi.json", meta.OpenAPI(openapi)),
         ("/metrics", Metrics(s)),
+        ("/v1/problems", problems.ProblemTypeCollection()),
+        ("/v1/problems/{slug}", problems.ProblemTypeItem()),
+        ("/v1/schemas", schemas.SchemaCollection(s)),
+        ("/v1/schemas/{group}/{file}", schemas.SchemaItem(s)),
         ("/v1/agencies", agencies.AgencyCollection(s)),
         ("/v1/agencies/{agency}/forms/{form}", agencies.FormItem(s)),
         ("/v1/agencies/{agency}/forms/{form}/validate", agencies.FormValidate(s)),

@@ -13,7 +13,7 @@ from scr_returns.core.storage import Store
 from scr_returns.core.storage.audit import AuditFilter
 
 PAGE_MAX = 500
-OUTCOME = re.compile(r"^([1-5])(xx|\d\d)$")
+OUTCOME = re.compile(r"([1-5])(xx|[0-9][0-9])")
 SHOWN = ("id", "at", "request_id", "token_id", "role", "method", "route", "review", "agency",
          "form", "revision", "target", "status", "purpose", "replay_of", "hash")
 
@@ -42,7 +42,7 @@ def parse_outcome(value: str | None) -> tuple[int | None, int | None]:
         return 100, 399
     if value == "refused":
         return 400, 599
-    match = OUTCOME.match(value)
+    match = OUTCOME.fullmatch(value)
     if match is None:
         raise BadRequestError("outcome is a status (404), a class (4xx), 'allowed' or "
                               "'refused'.")

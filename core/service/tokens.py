@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +16,13 @@ from scr_returns.core.auth import (
     new_secret,
     new_token_id,
 )
-from scr_returns.core.errors import BadRequestError, NotFoundError, UnauthorizedError
+from scr_returns.core.errors import (
+    BadRequestError,
+    EnvelopeInvalidError,
+    NotFoundError,
+    Problem,
+    UnauthorizedError,
+)
 from scr_returns.core.settings import Settings
 from scr_returns.core.storage import Store
 from scr_returns.core.storage.records import TokenRecord
@@ -68,6 +74,53 @@ class TokenService:
             if audit is not None:
                 audit.append(tx, 201, now, target=record.id)
         return secret, describe_token(record)
+
+    def issue(self, *, name: str, role: str, agency: str | None = None,
+              reviews: list[str] | None = None, expires_in_days: int | None = None,
+              agencies: Collection[str], audit: AuditEntry | None = None,
+              ) -> tuple[str, dict[str, Any]]:
+        """:meth:`create` for an admin (API or command line): every problem of the request
+        at once (422), including an agency no installed plugin provides (``agencies``)
+        and a review that does not exist."""
+        found = self.problems(role=role, agency=agency, reviews=reviews or [],
+                              expires_in_days=expires_in_days, agencies=agencies)
+        if found:
+            named = ", ".join(p.pointer.lstrip("/") for p in found)
+            raise EnvelopeInvalidError(found, f"The token cannot be issued: {named}.")
+        return self.create(name=name, role=role, agency=agency, reviews=reviews,
+                           expires_in_days=expires_in_days, audit=audit)
+
+    def problems(self, *, role: str, agency: str | None, reviews: list[str],
+                 expires_in_days: int | None, agencies: Collection[str]) -> list[Problem]:
+        """Every reason a token with these bindings cannot be issued, each at its field."""
+        found: list[Problem] = []
+
+        def add(pointer: str, message: str) -> None:
+            found.append(Problem(pointer, "token.binding", message, "error", "envelope"))
+
+        if role == "admin" and agency:
+            add("/agency", "An admin token is bound to no agency.")
+        if role == "admin" and reviews:
+            add("/reviews", "An admin token is bound to no review.")
+        if role == "panel" and agency:
+            add("/agency", "A panel token is bound to reviews, not to an agency.")
+        if role in ("panel", "agency") and not reviews:
+            add("/reviews", f"{'An agency' if role == 'agency' else 'A panel'} token needs "
+                            "at least one review.")
+        if role == "agency" and not agency:
+            add("/agency", "An agency token needs an agency.")
+        if agency and role == "agency" and agency not in agencies:
+            add("/agency", f"No installed plugin provides the agency {agency!r}.")
+        if reviews:
+            with self.store.read() as tx:
+                known = {r.ref for r in tx.reviews(sorted(set(reviews)))}
+            for i, ref in enumerate(reviews):
+                if ref not in known:
+                    add(f"/reviews/{i}", f"There is no review {ref!r}.")
+        limit = self.settings.token_max_days
+        if expires_in_days is not None and not 1 <= expires_in_days <= limit:
+            add("/expires_in_days", f"A token lasts from 1 to {limit} days.")
+        return found
 
     def list(self) -> list[dict[str, Any]]:
         with self.store.read() as tx:

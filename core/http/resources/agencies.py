@@ -9,6 +9,7 @@ from scr_returns.core.errors import NotFoundError
 from scr_returns.core.http.openapi_doc import operation
 from scr_returns.core.http.policy import ANY, policy
 from scr_returns.core.http.resources.base import body, principal, send_json
+from scr_returns.core.schemas import bundle
 from scr_returns.core.service import Services
 
 VALIDATE = ValidateSchema()
@@ -19,7 +20,8 @@ class AgencyCollection:
         self.services = services
 
     @policy(roles=ANY)
-    @operation("Enabled agencies with their forms and schema versions",
+    @operation(name="list_agencies",
+               summary="Enabled agencies with their forms and schema versions",
                responses={200: "AgencyList"})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         items = []
@@ -42,9 +44,13 @@ class FormItem:
         self.services = services
 
     @policy(roles=ANY)
-    @operation("A form: its JSON Schema (newest version, or ?version=N), title, description, "
-               "example", responses={200: "Form", 404: "Error"},
-               query={"version": ("integer", "an older version still offered")})
+    @operation(name="get_form",
+               summary="A form: its JSON Schema (newest version, or ?version=N), title, "
+               "description, example", responses={200: "Form", 404: "Error"},
+               query={"version": ({"type": "integer", "minimum": 1},
+                                  "an older version still offered"),
+                      "bundle": ("boolean", "true: the schema with every schema it refers to "
+                                 "embedded, so that any 2020-12 validator can use it alone")})
     def on_get(self, req: falcon.Request, resp: falcon.Response, agency: str,
                form: str) -> None:
         loaded = self.services.catalog.form(agency, form)
@@ -55,11 +61,14 @@ class FormItem:
         chosen = spec.newest if requested is None else spec.version(requested)
         if chosen is None or chosen.retired:
             raise NotFoundError(f"Version {requested} of this form is not offered.")
+        schema = chosen.schema
+        if req.get_param_as_bool("bundle"):
+            schema = bundle(schema, self.services.catalog.host.library)
         send_json(resp, {
             "agency": agency, "form": spec.name, "title": spec.title,
             "description": spec.description, "version": chosen.version,
             "versions": [v.version for v in spec.offered],
-            "schema": chosen.schema, "example": spec.example,
+            "schema": schema, "example": spec.example,
             "chronology": spec.chronology is not None,
         })
 
@@ -69,7 +78,8 @@ class FormValidate:
         self.services = services
 
     @policy(roles=ANY, binding="review")
-    @operation("Dry run of the whole validation; nothing is stored", request="Validate",
+    @operation(name="validate_document",
+               summary="Dry run of the whole validation; nothing is stored", request="Validate",
                responses={200: "ValidationResult", 404: "Error", 422: "Error"},
                query={"review": ("string", "also run the rules that need this review")})
     def on_post(self, req: falcon.Request, resp: falcon.Response, agency: str,

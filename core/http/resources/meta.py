@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 class Health:
     @policy(public=True)
-    @operation("The process answers", responses={200: "Health"})
+    @operation(name="get_health", summary="The process answers", responses={200: "Health"})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         # NOTE: public, so it says nothing about the process (no pid, version or
         # host); which worker answered is in the access log line, by request id.
@@ -41,7 +41,8 @@ class Ready:
         self.services = services
 
     @policy(public=True)
-    @operation("Database reachable, migrations current, plugins loaded",
+    @operation(name="get_readiness",
+               summary="Database reachable, migrations current, plugins loaded",
                responses={200: "Health", 503: "Error"})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         host = self.services.catalog.host
@@ -71,6 +72,7 @@ class OpenAPI:
         self.document = document
 
     @policy(public=True)
-    @operation("This OpenAPI 3.1 document")
+    @operation(name="get_openapi", summary="This OpenAPI 3.1 document",
+               responses={200: "OpenAPI"})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         send_json(resp, self.document)

@@ -18,7 +18,8 @@ class Metrics:
     # template, status, agency and form, and plugin state, never a review, a
     # return or anyone's data. Reverse proxies keep it off the public side.
     @policy(public=True)
-    @operation("Prometheus metrics of every worker (text exposition format)",
+    @operation(name="get_metrics",
+               summary="Prometheus metrics of every worker (text exposition format)",
                responses={200: "Metrics"})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.content_type = metrics.CONTENT_TYPE

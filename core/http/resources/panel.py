@@ -8,6 +8,7 @@ from scr_returns.core.auth import Role
 from scr_returns.core.envelopes import StateChangeSchema
 from scr_returns.core.errors import BadRequestError
 from scr_returns.core.http.openapi_doc import operation
+from scr_returns.core.http.openapi_schemas import DAY, REVISION
 from scr_returns.core.http.paths import return_url
 from scr_returns.core.http.policy import ANY, policy
 from scr_returns.core.http.resources.base import audit, body, principal, send_json
@@ -33,7 +34,8 @@ class ReturnState:
         self.services = services
 
     @policy(roles=PANEL, binding="review")
-    @operation("Move a return to another review state (query, accept, reopen)",
+    @operation(name="change_return_state",
+               summary="Move a return to another review state (query, accept, reopen)",
                request="StateChange",
                responses={200: "StateChanged", 404: "Error", 409: "Error", 412: "Error",
                           422: "Error"},
@@ -46,7 +48,8 @@ class ReturnState:
             if_match=req.get_header("If-Match"), audit=audit(req)))
 
     @policy(roles=ANY, binding="review+agency")
-    @operation("The return's review state, the states the panel may move it to, and every "
+    @operation(name="get_return_state",
+               summary="The return's review state, the states the panel may move it to, and every "
                "transition with who, when and why", responses={200: "StateHistory",
                                                                404: "Error"})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
@@ -59,12 +62,13 @@ class ReturnDiff:
         self.services = services
 
     @policy(roles=ANY, binding="review+agency", purpose=True)
-    @operation("What changed between two revisions: RFC 6902 JSON Patch, and for a "
+    @operation(name="diff_revisions",
+               summary="What changed between two revisions: RFC 6902 JSON Patch, and for a "
                "chronology the entries added, removed and changed",
                responses={200: "Diff", 404: "Error"},
-               query={"from": ("integer", "revision to start from (default: the one before "
+               query={"from": (REVISION, "revision to start from (default: the one before "
                                "'to')"),
-                      "to": ("integer", "revision to end at (default: the latest)")},
+                      "to": (REVISION, "revision to end at (default: the latest)")},
                headers={"X-Purpose": "why the return's content is read (audited)"})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str) -> None:
@@ -103,15 +107,17 @@ class Chronology:
         self.services = services
 
     @policy(roles=PANEL_ADMIN, binding="review", purpose=True)
-    @operation("The integrated chronology: every agency's latest chronology merged in time "
+    @operation(name="get_chronology",
+               summary="The integrated chronology: every agency's latest chronology merged in time "
                "order, streamed as JSON, NDJSON or CSV",
                responses={200: "Chronology", 400: "Error", 404: "Error", 406: "Error"},
-               query={"format": ("string", "json, ndjson or csv (else by Accept)"),
+               query={"format": ({"type": "string", "enum": list(FORMATS)},
+                                 "json, ndjson or csv (else by Accept)"),
                       "agency": ("string", "only these agencies (repeat or comma-separate)"),
                       "subject": ("string", "only entries about these subject keys"),
                       "event_type": ("string", "only these event types"),
-                      "from": ("string", "only entries on or after this date (YYYY-MM-DD)"),
-                      "to": ("string", "only entries on or before this date"),
+                      "from": (DAY, "only entries on or after this date (YYYY-MM-DD)"),
+                      "to": (DAY, "only entries on or before this date"),
                       "background": ("boolean", "true: background entries only; false: none"),
                       "accepted_only": ("boolean", "only returns the panel has accepted"),
                       "bom": ("boolean", "CSV: start with a UTF-8 byte-order mark (default "
@@ -140,7 +146,8 @@ class Tracker:
         self.services = services
 
     @policy(roles=PANEL_ADMIN, binding="review")
-    @operation("Per agency asked in and per form it owes: due date, submitted, revision, "
+    @operation(name="get_tracker",
+               summary="Per agency asked in and per form it owes: due date, submitted, revision, "
                "state, error and warning counts, overdue; and overall completeness",
                responses={200: "Tracker", 404: "Error"},
                query={"recheck": ("boolean", "validate the latest revisions again against "

@@ -15,9 +15,19 @@ from scr_returns.core import jsonio
 from scr_returns.core.envelopes import ReturnPutSchema
 from scr_returns.core.errors import BadRequestError
 from scr_returns.core.http.openapi_doc import HeaderDocs, operation
+from scr_returns.core.http.openapi_schemas import NAME_SCHEMA, STATES
 from scr_returns.core.http.paths import return_url
 from scr_returns.core.http.policy import AGENCY, ANY, policy
-from scr_returns.core.http.resources.base import audit, body, principal, send_json, send_text
+from scr_returns.core.http.resources.base import (
+    PAGE,
+    audit,
+    body,
+    limit,
+    principal,
+    send_json,
+    send_page,
+    send_text,
+)
 from scr_returns.core.service import Services
 from scr_returns.core.service.returns import LatestRevision, StoredRevisions, Submitted, etag
 from scr_returns.core.storage.records import RevisionHead
@@ -79,11 +89,14 @@ class ReturnItem:
         self.services = services
 
     @policy(roles=AGENCY, binding="review+agency", shares_reads=True)
-    @operation("Submit (201) or amend (200) a return", request="ReturnPut",
+    @operation(name="put_return",
+               summary="Submit (201) or amend (200) a return", request="ReturnPut",
                responses={200: "ReturnSummary", 201: "ReturnSummary", 404: "Error",
                           409: "Error", 412: "Error", 422: "Error", 428: "Error"},
                headers={"If-Match": "the current ETag; required to amend",
-                        "Idempotency-Key": "a retry with the same key gets the first answer"},
+                        "Idempotency-Key": ("a retry with the same key gets the first answer",
+                                            {"type": "string",
+                                             "pattern": IDEMPOTENCY_KEY.pattern})},
                response_headers={200: STORED, 201: STORED})
     def on_put(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str) -> None:
@@ -97,7 +110,7 @@ class ReturnItem:
             reads=req.context.reads))
 
     @policy(roles=ANY, binding="review+agency", purpose=True)
-    @operation("The latest revision of a return, with its document",
+    @operation(name="get_return", summary="The latest revision of a return, with its document",
                responses={200: "Return", 404: "Error"},
                response_headers={200: {"ETag": "the revision's ETag, for If-Match when "
                                        "amending"}})
@@ -111,7 +124,7 @@ class RevisionCollection:
         self.services = services
 
     @policy(roles=ANY, binding="review+agency", purpose=True)
-    @operation("Every revision ever stored, unchanged, oldest first",
+    @operation(name="list_revisions", summary="Every revision ever stored, unchanged, oldest first",
                responses={200: "RevisionList", 404: "Error"})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str) -> None:
@@ -123,7 +136,8 @@ class RevisionItem:
         self.services = services
 
     @policy(roles=ANY, binding="review+agency", purpose=True)
-    @operation("One revision, unchanged", responses={200: "Revision", 404: "Error"},
+    @operation(name="get_revision",
+               summary="One revision, unchanged", responses={200: "Revision", 404: "Error"},
                response_headers={200: {"ETag": "this revision's ETag"}})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str, agency: str,
                form: str, number: int) -> None:
@@ -136,21 +150,21 @@ class ReturnCollection:
         self.services = services
 
     @policy(roles=ANY, binding="review")
-    @operation("The review's returns the caller may see, filtered, a page at a time",
+    @operation(name="list_returns",
+               summary="The review's returns the caller may see, filtered, a page at a time",
                responses={200: "ReturnList", 404: "Error"},
-               query={"agency": ("string", "only this agency"),
-                      "form": ("string", "only this form"),
-                      "state": ("string", "submitted, queried or accepted"),
+               query={"agency": (NAME_SCHEMA, "only this agency"),
+                      "form": (NAME_SCHEMA, "only this form"),
+                      "state": (STATES, "only returns in this review state"),
                       "has_warnings": ("boolean", "true: only returns whose latest revision "
                                        "has warnings; false: only those without"),
-                      "limit": ("integer", "page size, 1-500 (default 100)"),
-                      "cursor": ("string", "next_cursor of the previous page")})
+                      **PAGE})
     def on_get(self, req: falcon.Request, resp: falcon.Response, ref: str) -> None:
         page = self.services.returns.list(
             principal(req), ref, agency=req.get_param("agency"), form=req.get_param("form"),
             state=req.get_param("state"), cursor=req.get_param("cursor"),
             has_warnings=req.get_param_as_bool("has_warnings"),
-            limit=req.get_param_as_int("limit", min_value=1, max_value=500) or 100)
+            limit=limit(req))
         for item in page["items"]:
             item["href"] = return_url(ref, item["agency"], item["form"])
-        send_json(resp, page)
+        send_page(req, resp, page)

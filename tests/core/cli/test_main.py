@@ -111,15 +111,34 @@ def test_token_create_refuses_a_bad_binding(shared_db: str) -> None:
     assert "agency" in result.output and "scr_" not in result.output
 
 
-def test_token_list_never_shows_a_secret(shared_db: str, services: Services) -> None:
+@pytest.mark.parametrize(("args", "said"), [
+    (["--role", "agency", "--agency", "nowhere", "--review", "NOPE-2026-01"],
+     ["--agency: No installed plugin provides the agency 'nowhere'.",
+      "--review: There is no review 'NOPE-2026-01'."]),
+    (["--role", "admin", "--expires-in-days", "0"], ["--expires-in-days"]),
+    (["--role", "admin", "--expires-in-days", "-3"], ["--expires-in-days"]),
+])
+def test_token_create_names_every_problem_and_issues_nothing(
+        shared_db: str, services: Services, args: list[str], said: list[str]) -> None:
+    # issue 17: an unknown agency and a missing review were accepted; 0 days gave a
+    # 90-day token and -3 an expired one
+    result = run("token", "create", *args)
+    assert result.exit_code in (1, 2), result.output
+    for words in said:
+        assert words in result.output
+    assert "scr_" not in result.output
+    assert services.tokens.list() == []
+
+
+def test_token_list_never_shows_a_secret(shared_db: str, world: World) -> None:
     created = run("token", "create", "--role", "panel", "--review", REF)
     secret = created.stdout.splitlines()[-1]
     result = run("token", "list")
     assert result.exit_code == 0, result.output
     assert secret not in result.output and "scr_" not in result.output
-    listed = json.loads(result.stdout)
-    assert [t["role"] for t in listed] == ["panel"]
-    assert listed[0]["reviews"] == [REF]
+    listed = [t for t in json.loads(result.stdout) if t["name"] == "panel"]
+    assert [t["role"] for t in listed] == ["panel", "panel"]  # the world's and this one
+    assert listed[-1]["reviews"] == [REF]
     assert not {"token", "secret", "secret_sha256"} & set(listed[0])
 
 
@@ -221,6 +240,21 @@ def test_validate_an_unknown_review_fails(tmp_path: Path, shared_db: str) -> Non
     result = run("validate", "--agency", "testing", "--form", "chronology", "--review",
                  "NO-SUCH-REVIEW", str(file))
     assert result.exit_code == 1
+    # issue 17: it said "No such resource.", the API's words
+    assert "there is no review 'NO-SUCH-REVIEW' in the database" in result.output
+    assert "resource" not in result.output
+
+
+def test_validate_takes_the_apis_envelope_too(tmp_path: Path, cli_env: Path) -> None:
+    bare, wrapped = tmp_path / "bare.json", tmp_path / "wrapped.json"
+    bare.write_text(json.dumps(document(date="2024-02-30")), encoding="utf-8")
+    wrapped.write_text(json.dumps({"document": document(date="2024-02-30")}),
+                       encoding="utf-8")
+    answers = [run("validate", "--agency", "testing", "--form", "chronology", str(f))
+               for f in (bare, wrapped)]
+    assert [a.exit_code for a in answers] == [1, 1]
+    assert answers[0].stdout == answers[1].stdout
+    assert "/document" not in answers[1].stdout  # issue 17: "/document: not part of the form"
 
 
 @pytest.mark.parametrize("content", [b'{"entries": [], "entries": []}', b"[1, 2]", b"\xff"])
@@ -251,6 +285,27 @@ def broken_install(shared_db: str, monkeypatch: pytest.MonkeyPatch) -> PluginHos
     host = install_with_a_broken_plugin(monkeypatch)
     cli_over(host, monkeypatch)
     return host
+
+
+def test_enabling_a_third_party_plugin_says_a_running_service_may_need_a_restart(
+        broken_install: PluginHost) -> None:
+    enabled = run("plugins", "enable", "zeta")
+    assert enabled.exit_code == 0, enabled.output
+    assert "zeta enabled" in enabled.output and "restarted" in enabled.output
+    builtin = run("plugins", "enable", "testing")
+    assert "restarted" not in builtin.output
+
+
+def test_serve_on_a_busy_port_says_so_before_claiming_to_listen(
+        shared_db: str, services: Services) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert "listening" not in result.output
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
 
 
 def test_plugins_list_shows_a_plugin_that_failed_to_load(broken_install: PluginHost) -> None:

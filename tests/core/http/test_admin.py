@@ -34,16 +34,25 @@ def test_token_lifecycle(world: World) -> None:
     assert world.get(f"/v1/reviews/{REF}", token=secret).status_code == 401
 
 
-@pytest.mark.parametrize("body", [
-    {"name": "x", "role": "agency", "reviews": [REF]},
-    {"name": "x", "role": "panel"},
-    {"name": "x", "role": "admin", "agency": "health"},
-    {"name": "x", "role": "admin", "expires_in_days": 10_000},
+@pytest.mark.parametrize(("body", "pointers"), [
+    ({"name": "x", "role": "agency", "reviews": [REF]}, ["/agency"]),
+    ({"name": "x", "role": "panel"}, ["/reviews"]),
+    ({"name": "x", "role": "admin", "agency": "health"}, ["/agency"]),
+    ({"name": "x", "role": "admin", "expires_in_days": 10_000}, ["/expires_in_days"]),
+    # issue 17: an unknown agency and a review that does not exist were accepted
+    ({"name": "x", "role": "agency", "agency": "nowhere", "reviews": [REF]}, ["/agency"]),
+    ({"name": "x", "role": "panel", "reviews": [REF, "NOPE-2026-01"]}, ["/reviews/1"]),
+    # every problem at once, not the first one found
+    ({"name": "x", "role": "agency", "agency": "nowhere", "reviews": ["NOPE-2026-01"]},
+     ["/agency", "/reviews/0"]),
 ])
-def test_token_bindings_must_fit_the_role(world: World, body: dict[str, object]) -> None:
+def test_token_bindings_must_fit_the_role(world: World, body: dict[str, object],
+                                          pointers: list[str]) -> None:
     response = world.client.simulate_post("/v1/admin/tokens", json=body,
                                           headers=auth(world.admin))
-    assert response.status_code == 400
+    assert response.status_code == 422, response.text
+    assert response.json["type"] == "/v1/problems/invalid-request"
+    assert sorted(p["pointer"] for p in response.json["problems"]) == pointers
 
 
 def test_plugins_listed_with_state(world: World) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import falcon
@@ -124,7 +125,7 @@ def test_path_parameters_are_declared(document: dict[str, Any]) -> None:
 
 def test_error_responses_are_problem_json(document: dict[str, Any]) -> None:
     for path, item in document["paths"].items():
-        for method in set(item) & set(METHODS):
+        for method in set(item) & set(METHODS) - {"head"}:  # a HEAD answer has no body
             for status, response in item[method]["responses"].items():
                 if status == "default" or int(status) >= 400:
                     assert set(response["content"]) == {"application/problem+json"}, \
@@ -245,3 +246,32 @@ def test_the_headers_sent_are_the_headers_documented(
     busy = world.get("/v1/reviews")
     assert busy.status_code == 503
     assert_headers_match(document, "/v1/reviews", "get", busy)
+
+
+def test_docs_api_lists_every_operation(document: dict[str, Any]) -> None:
+    # docs/api.md is the readable map for those with only the repository: it must not
+    # fall behind the document.
+    text = (Path(__file__).resolve().parents[3] / "docs" / "api.md").read_text(encoding="utf-8")
+    for item in document["paths"].values():
+        for method, op in item.items():
+            if method in METHODS and method != "head":
+                assert f"`{op['operationId']}`" in text, op["operationId"]
+
+
+def test_the_document_has_servers_tags_and_an_open_error(document: dict[str, Any]) -> None:
+    assert document["servers"] == [{"url": "/", "description": document["servers"][0][
+        "description"]}]
+    assert {t["name"] for t in document["tags"]} >= {"reviews", "returns", "problems"}
+    error = document["components"]["schemas"]["Error"]
+    assert "additionalProperties" not in error  # RFC 9457: extension members are allowed
+    assert set(error["required"]) == {"type", "title", "status", "detail", "instance"}
+    patch = document["components"]["schemas"]["ReviewPatch"]
+    assert "required" not in patch
+    assert all("default" not in p for p in patch["properties"].values())
+    assert not {"version", "created_at", "ref", "type"} & set(patch["properties"])
+    forms = document["components"]["schemas"]["AgencyForm"]
+    assert forms["properties"]["versions"]["items"] == {"type": "integer"}
+    read = document["paths"]["/v1/reviews/{ref}/returns/{agency}/{form}"]["get"]
+    purpose = next(p for p in read["parameters"] if p["name"] == "X-Purpose")
+    assert (purpose["schema"]["minLength"], purpose["schema"]["maxLength"]) == (3, 500)
+    assert document["paths"]["/v1/openapi.json"]["get"]["responses"]["200"]

@@ -78,7 +78,7 @@ def test_patch_changes_fields_and_checks_if_match(world: World) -> None:
 
 def test_closed_review_takes_no_returns(world: World) -> None:
     world.client.simulate_patch(f"/v1/reviews/{REF}", json={"status": "completed"},
-                                headers=auth(world.admin))
+                                headers=auth(world.admin, **{"If-Match": "*"}))
     from tests.support.http_world import document
 
     assert world.put(document()).status_code == 409

@@ -7,6 +7,7 @@ every byte the database holds and everything logged is searched for them.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
@@ -16,9 +17,13 @@ from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 
 from scr_returns.core.auth import hash_secret
+from scr_returns.core.bootstrap import build_services
 from scr_returns.core.cli.main import main
+from scr_returns.core.plugins import PluginHost
 from scr_returns.core.service import Services
 from tests.support.http_world import REF, RETURN, World, auth, document
+
+cli_main = importlib.import_module("scr_returns.core.cli.main")
 
 
 def database_bytes(services: Services) -> bytes:
@@ -39,9 +44,12 @@ def database_bytes(services: Services) -> bytes:
 
 
 def test_no_plaintext_token_in_the_database_or_the_logs(
-        world: World, caplog: pytest.LogCaptureFixture,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        world: World, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, test_host: PluginHost) -> None:
     caplog.set_level(logging.DEBUG)
+    # The command line checks the agency against the installed plugins: here, the test one.
+    monkeypatch.setattr(cli_main, "build_services",
+                        lambda settings, **_: build_services(settings, host=test_host))
     s, client = world.services, world.client
     made = client.simulate_post("/v1/admin/tokens", headers=auth(world.admin),
                                 json={"name": "api", "role": "panel", "reviews": [REF]})

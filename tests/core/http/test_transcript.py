@@ -114,9 +114,9 @@ def _conversation(call: Callable[..., Any], secrets: dict[str, str]) -> None:
     call("open invalid review", "POST", "/v1/reviews", token="admin",
          json={"ref": "bad ref", "type": "nope", "extra": 1})
     call("list reviews (admin)", "GET", "/v1/reviews", token="admin")
-    call("get review", "GET", f"/v1/reviews/{ref}", token="admin")
+    read = call("get review", "GET", f"/v1/reviews/{ref}", token="admin")
     call("patch review", "PATCH", f"/v1/reviews/{ref}", token="admin",
-         json={"title": "Child A (renamed)"})
+         headers={"If-Match": read.headers["ETag"]}, json={"title": "Child A (renamed)"})
     call("patch review invalid", "PATCH", f"/v1/reviews/{ref}", token="admin",
          json={"status": "nope"})
 
@@ -264,7 +264,7 @@ def _conversation(call: Callable[..., Any], secrets: dict[str, str]) -> None:
     call("revoked token", "GET", "/v1/reviews", token="education")
     call("revoke unknown", "DELETE", "/v1/admin/tokens/tok_0000000000000000", token="admin")
     call("close review", "PATCH", f"/v1/reviews/{ref}", token="admin",
-         json={"status": "completed"})
+         headers={"If-Match": "*"}, json={"status": "completed"})
     call("submit to closed", "PUT", f"{ret}/police/agency-report", token="police",
          json={"document": {}})
     call("audit", "GET", "/v1/admin/audit", token="admin", params={"limit": "500"})
@@ -272,6 +272,20 @@ def _conversation(call: Callable[..., Any], secrets: dict[str, str]) -> None:
          params={"outcome": "4xx", "review": ref})
     call("audit bad outcome", "GET", "/v1/admin/audit", token="admin",
          params={"outcome": "teapot"})
+    # The contract's conventions (issue 17), last, so that the ids above stay put.
+    review = call("review again", "GET", f"/v1/reviews/{ref}", token="admin")
+    call("review not modified", "GET", f"/v1/reviews/{ref}", token="admin",
+         headers={"If-None-Match": review.headers["ETag"]})
+    call("review headers", "HEAD", f"/v1/reviews/{ref}", token="admin")
+    call("patch without If-Match", "PATCH", f"/v1/reviews/{ref}", token="admin",
+         json={"title": "Child A"})
+    call("unknown parameter", "GET", f"{ret}/health/chronology", token="panel",
+         headers={"X-Purpose": "transcript"}, params={"anonymise": "true"})
+    call("reviews page", "GET", "/v1/reviews", token="admin", params={"limit": "1"})
+    call("problem type", "GET", "/v1/problems/precondition-required")
+    call("shared schema", "GET", "/v1/schemas/common/nil-return.v1.json", token="panel")
+    call("bundled form", "GET", "/v1/agencies/health/forms/nil-return", token="panel",
+         params={"bundle": "1"})
 
 
 def _token_id(call: Callable[..., Any], secrets: dict[str, str]) -> str:

@@ -64,6 +64,26 @@ def test_revisions_cannot_be_changed_even_by_direct_sql(store: Store, stored: Re
             [(1, '{"n":1}'), (2, '{"n":2}')]
 
 
+def test_the_refusal_reads_as_english(store: Store, stored: ReturnRecord) -> None:
+    # issue 17: it said "audit are immutable"
+    with pytest.raises(sa.exc.DBAPIError, match=r"rows of revisions are immutable: "
+                                                r"(DELETE|UPDATE) refused"), \
+            store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM revisions")
+
+
+@pytest.mark.parametrize("table", ["audit", "return_events", "chronology_entries"])
+def test_every_append_only_table_words_its_refusal_so(store: Store, table: str) -> None:
+    sqlite = store.engine.dialect.name == "sqlite"
+    query = ("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"
+             if sqlite else "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON "
+             "n.oid = p.pronamespace WHERE p.proname = :name AND n.nspname = current_schema()")
+    with store.engine.connect() as conn:
+        found = conn.execute(sa.text(query), {
+            "name": f"{table}_no_delete" if sqlite else f"{table}_immutable"}).scalar_one()
+    assert f"rows of {table} are immutable" in found
+
+
 def test_revisions_cannot_be_truncated_on_postgres(store: Store, stored: ReturnRecord) -> None:
     if store.engine.dialect.name != "postgresql":
         pytest.skip("TRUNCATE is PostgreSQL's")
