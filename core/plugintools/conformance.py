@@ -34,7 +34,7 @@ from scr_returns.core.plugintools.examples import (
 )
 from scr_returns.core.plugintools.report import Report
 from scr_returns.core.schemas import SchemaProblem, check_schema
-from scr_returns.core.validation import validate_document
+from scr_returns.core.validation import validate_document, with_chronology
 
 SCHEMA_BASE = "https://scr-returns.invalid/schemas/"
 CAP = 100_000  # every problem, so that an example's codes are never cut short
@@ -106,9 +106,10 @@ def _check_schemas(report: Report, spec: AgencySpec) -> None:
 # -- examples ---------------------------------------------------------------------------
 def _validate(loaded: LoadedForm, spec: AgencySpec, example: Example) -> list[Any]:
     forms = tuple(f.name for f in spec.forms)
-    context = example_context(spec.name, loaded.spec.name, example.version,
-                              review_for(example.review, spec.name, forms),
-                              config=example.config)
+    context = with_chronology(example_context(spec.name, loaded.spec.name, example.version,
+                                              review_for(example.review, spec.name, forms),
+                                              config=example.config),
+                              example.document, loaded.spec.chronology)
     result = validate_document(loaded.engines[example.version], loaded.spec.rules,
                                example.document, context, plugin=loaded.plugin, cap=CAP)
     return result.problems

@@ -19,7 +19,7 @@ import pytest
 
 from scr_returns import Problem, RuleContext
 from scr_returns.core.plugins import PluginHost
-from scr_returns.core.validation import validate_document
+from scr_returns.core.validation import validate_document, with_chronology
 from tests.support import example_review
 from tests.support.example_review import REVIEW
 
@@ -68,7 +68,9 @@ class AgencyKit:
         ``host``; ``context`` as for :meth:`context`."""
         loaded = host.form(self.agency, form)
         assert loaded is not None, f"{self.agency} has no form {form!r}"
-        ctx = self.context(form, version, **context)
+        # As the service does: the chronology's entries parsed once for every rule.
+        ctx = with_chronology(self.context(form, version, **context), document,
+                              loaded.spec.chronology)
         return validate_document(loaded.engines[version], loaded.spec.rules, document, ctx,
                                  plugin=loaded.plugin, cap=10_000).problems
 
